@@ -1,0 +1,18 @@
+//! A Kubernetes client for Rust with client-go's semantics.
+//!
+//! - [`Api<K>`](Api): typed CRUD, patch, watch and subresources for any [`Resource`].
+//! - [`Resource`] is derived with `#[derive(Resource)]` on your own types.
+//! - [`meta`] holds the shared `meta.k8s.io/v1` types.
+
+pub mod meta;
+mod resource;
+
+// The derive is re-exported here once k8s-derive provides it.
+// pub use k8s_derive::Resource;
+pub use resource::{ClusterScope, DynamicScope, HasMetadata, NamespaceScope, Resource, Scope};
+
+#[doc(hidden)]
+pub mod __private {
+    //! Re-exports used by code that `#[derive(Resource)]` generates. Not a public API.
+    pub use serde_json;
+}

@@ -1,0 +1,26 @@
+//! The common meta types of `meta.k8s.io/v1` that every object and request uses.
+//!
+//! These are hand-written and shared: the generated built-in types refer to
+//! them rather than defining their own copies.
+
+mod delete;
+mod int_or_string;
+mod list;
+mod object_meta;
+mod quantity;
+mod selector;
+mod status;
+mod time;
+mod type_meta;
+mod watch;
+
+pub use delete::{DeleteOptions, Preconditions, PropagationPolicy};
+pub use int_or_string::IntOrString;
+pub use list::{List, ListMeta};
+pub use object_meta::{ManagedFieldsEntry, ObjectMeta, OwnerReference};
+pub use quantity::Quantity;
+pub use selector::{LabelSelector, LabelSelectorRequirement};
+pub use status::{Status, StatusCause, StatusDetails};
+pub use time::{MicroTime, Time, TimeParseError};
+pub use type_meta::TypeMeta;
+pub use watch::{WatchEvent, WatchEventType};
