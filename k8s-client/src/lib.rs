@@ -4,11 +4,19 @@
 //! - [`Resource`] is derived with `#[derive(Resource)]` on your own types.
 //! - [`meta`] holds the shared `meta.k8s.io/v1` types.
 
+mod client;
+mod error;
 pub mod meta;
 mod resource;
+pub mod rest;
 
 // The derive is re-exported here once k8s-derive provides it.
 // pub use k8s_derive::Resource;
+pub use client::{
+    Client, ClientBuilder, DEFAULT_BURST, DEFAULT_MAX_RETRIES, DEFAULT_QPS, RetryPolicy,
+    WarningHandler,
+};
+pub use error::{ApiError, Error, Result};
 pub use resource::{ClusterScope, DynamicScope, HasMetadata, NamespaceScope, Resource, Scope};
 
 #[doc(hidden)]
