@@ -44,12 +44,14 @@ pub enum Error {
     },
 
     /// A response body could not be decoded into the expected type.
-    #[error("{operation}: cannot decode {what}: {source}")]
+    #[error("{operation}: cannot decode {what}{}: {source}", at_path(path))]
     Decode {
         /// The request whose response failed to decode.
         operation: String,
-        /// What was being decoded, such as `Pod "web-0"` or `watch event`.
+        /// What was being decoded, such as `Pod default/web-0` or `watch event`.
         what: String,
+        /// The field path where decoding failed, such as `spec.replicas`; empty if unknown.
+        path: String,
         /// The decoder's error; its Display includes the field path when known.
         #[source]
         source: serde_json::Error,
@@ -62,6 +64,14 @@ pub enum Error {
     /// Building the client failed (TLS material, proxy, …).
     #[error("cannot build client: {0}")]
     ClientBuild(String),
+}
+
+fn at_path(path: &str) -> String {
+    if path.is_empty() || path == "." {
+        String::new()
+    } else {
+        format!(" at {path}")
+    }
 }
 
 fn plural(n: u32) -> &'static str {

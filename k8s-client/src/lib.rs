@@ -4,7 +4,9 @@
 //! - [`Resource`] is derived with `#[derive(Resource)]` on your own types.
 //! - [`meta`] holds the shared `meta.k8s.io/v1` types.
 
+pub mod api;
 mod client;
+pub mod dynamic;
 mod error;
 pub mod meta;
 mod resource;
@@ -12,6 +14,7 @@ pub mod rest;
 
 // The derive is re-exported here once k8s-derive provides it.
 // pub use k8s_derive::Resource;
+pub use api::Api;
 pub use client::{
     Client, ClientBuilder, DEFAULT_BURST, DEFAULT_MAX_RETRIES, DEFAULT_QPS, RetryPolicy,
     WarningHandler,

@@ -17,6 +17,7 @@ use std::time::Duration;
 use reqwest::header::HeaderMap;
 
 pub use builder::ClientBuilder;
+pub(crate) use execute::decode_json;
 pub use rate_limit::{DEFAULT_BURST, DEFAULT_QPS};
 pub use retry::{DEFAULT_MAX_RETRIES, RetryPolicy};
 pub use warnings::WarningHandler;
