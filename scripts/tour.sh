@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The main job: start a real local control plane (testenv) and run the tour
+# example against it, then stop the control plane.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+dir="$(mktemp -d "${TMPDIR:-/tmp}/k8s-client-tour.XXXXXX")"
+cleanup() {
+  if [[ -n "${pid:-}" ]] && kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" && wait "$pid" || true
+  fi
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+
+testenv/build
+cargo build -q --examples
+
+# testenv prints one line, "ready https://127.0.0.1:PORT", once it is usable.
+exec 3< <(testenv/run --dir "$dir")
+pid=$!
+if ! read -r -t 300 status url <&3 || [[ "$status" != ready ]]; then
+  echo "testenv did not become ready; log: $dir/testenv.log" >&2
+  tail -n 20 "$dir/testenv.log" >&2 || true
+  exit 1
+fi
+echo "control plane ready at $url" >&2
+
+export KUBECONFIG="$dir/admin.kubeconfig"
+cargo run -q --example tour
