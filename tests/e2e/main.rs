@@ -1,0 +1,9 @@
+//! Integration tests against a real control plane (testenv: etcd,
+//! kube-apiserver and kube-controller-manager built from the Kubernetes
+//! modules). One control plane serves the whole binary; each test works in
+//! its own namespace. testenv's kubectl is the oracle wherever it can see
+//! what we see.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod env;
+mod rest_client;
