@@ -2,13 +2,16 @@
 //!
 //! - [`Api<K>`](Api): typed CRUD, patch, watch and subresources for any [`Resource`].
 //! - [`Resource`] is derived with `#[derive(Resource)]` on your own types.
+//! - [`config`] loads kubeconfig files and in-cluster settings into a [`Config`].
 //! - [`meta`] holds the shared `meta.k8s.io/v1` types.
 
+pub mod config;
 pub mod meta;
 mod resource;
 
 // The derive is re-exported here once k8s-derive provides it.
 // pub use k8s_derive::Resource;
+pub use config::{Config, ConfigError};
 pub use resource::{ClusterScope, DynamicScope, HasMetadata, NamespaceScope, Resource, Scope};
 
 #[doc(hidden)]
