@@ -493,6 +493,11 @@ fn yaml_error(origin: &str, e: &serde_saphyr::Error) -> ConfigError {
         origin: origin.to_owned(),
         line,
         column,
-        message: e.render_with_options(opts),
+        message: {
+            // The plain rendering ends with the location, which the error shows already.
+            let m = e.render_with_options(opts);
+            let suffix = format!(" at line {line}, column {column}");
+            m.strip_suffix(&suffix).map(str::to_owned).unwrap_or(m)
+        },
     }
 }

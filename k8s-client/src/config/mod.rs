@@ -117,6 +117,51 @@ impl Impersonation {
             ..Self::default()
         }
     }
+
+    /// The request headers, in order: `Impersonate-User`, `Impersonate-Uid`,
+    /// `Impersonate-Group` (one per group) and `Impersonate-Extra-<key>` (one per value;
+    /// bytes of the key that are not legal in a header name are `%XX`-escaped, as
+    /// client-go does).
+    ///
+    /// ```
+    /// use k8s_client::config::Impersonation;
+    /// let mut i = Impersonation::new("jane");
+    /// i.groups = vec!["devs".into()];
+    /// i.extra.insert("example.com/reason".into(), vec!["x".into()]);
+    /// assert_eq!(i.headers(), vec![
+    ///     ("Impersonate-User".to_owned(), "jane".to_owned()),
+    ///     ("Impersonate-Group".to_owned(), "devs".to_owned()),
+    ///     ("Impersonate-Extra-example.com%2Freason".to_owned(), "x".to_owned()),
+    /// ]);
+    /// ```
+    pub fn headers(&self) -> Vec<(String, String)> {
+        let mut h = vec![("Impersonate-User".to_owned(), self.user.clone())];
+        if let Some(uid) = &self.uid {
+            h.push(("Impersonate-Uid".to_owned(), uid.clone()));
+        }
+        for g in &self.groups {
+            h.push(("Impersonate-Group".to_owned(), g.clone()));
+        }
+        for (k, values) in &self.extra {
+            let name = format!("Impersonate-Extra-{}", escape_header_key(k));
+            h.extend(values.iter().map(|v| (name.clone(), v.clone())));
+        }
+        h
+    }
+}
+
+/// `%XX`-escapes bytes that are not header token characters (and `%` itself).
+fn escape_header_key(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    for b in key.bytes() {
+        let legal = b.is_ascii_alphanumeric() || b"!#$&'*+-.^_`|~".contains(&b);
+        if legal {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Which context, cluster and user to use from a kubeconfig (kubectl's `--context`,
@@ -164,14 +209,22 @@ impl Config {
     /// else the in-cluster service account. If neither works the error names every place
     /// tried and why.
     pub async fn infer() -> Result<Self, ConfigError> {
+        Self::infer_from(&loader::default_paths(), &InClusterEnv::from_env()).await
+    }
+
+    /// [`infer`](Self::infer) with the kubeconfig file list and the in-cluster
+    /// environment passed in.
+    pub async fn infer_from(
+        kubeconfig_paths: &[std::path::PathBuf],
+        incluster_env: &InClusterEnv,
+    ) -> Result<Self, ConfigError> {
         let mut tried = Vec::new();
-        let paths = loader::default_paths();
-        let shown = paths
+        let shown = kubeconfig_paths
             .iter()
             .map(|p| p.display().to_string())
             .collect::<Vec<_>>()
             .join(":");
-        match loader::load_chain(&paths).await {
+        match loader::load_chain(kubeconfig_paths).await {
             Ok(loaded) if loaded.found.is_empty() => {
                 tried.push(format!("kubeconfig {shown}: no such file"));
             }
@@ -183,7 +236,7 @@ impl Config {
             }
             Err(e) => tried.push(e.to_string()),
         }
-        match incluster::incluster_config(&InClusterEnv::from_env()).await {
+        match incluster::incluster_config(incluster_env).await {
             Ok(c) => {
                 if let Some(t) = tried.first() {
                     tracing::debug!("using in-cluster config; {t}");

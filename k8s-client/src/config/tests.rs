@@ -625,3 +625,48 @@ fn view_of_empty_config_and_minify_errors() {
         })
     ));
 }
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn check<T: Send + Sync + Clone + 'static>() {}
+    check::<Config>();
+    check::<Auth>();
+    check::<Kubeconfig>();
+    fn error<T: Send + Sync + std::error::Error + 'static>() {}
+    error::<ConfigError>();
+}
+
+#[tokio::test]
+async fn infer_names_every_place_tried() {
+    let env = InClusterEnv {
+        service_account_dir: temp_dir("infer"),
+        ..Default::default()
+    };
+    let err = Config::infer_from(&[fixture("missing.yaml")], &env)
+        .await
+        .unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        matches!(err, ConfigError::Infer { ref tried } if tried.len() == 2),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("missing.yaml: no such file") && msg.contains("KUBERNETES_SERVICE_HOST"),
+        "{msg}"
+    );
+
+    // A kubeconfig that does not resolve is reported too.
+    let err = Config::infer_from(&[fixture("view-b.yaml")], &env)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("view-b.yaml: context \"ctx-b\" not found"),
+        "{err}"
+    );
+
+    let c = Config::infer_from(&[fixture("missing.yaml"), fixture("tls.yaml")], &env)
+        .await
+        .unwrap();
+    assert_eq!(c.default_namespace, "team-a");
+}

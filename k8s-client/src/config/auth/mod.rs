@@ -1,21 +1,4 @@
-//! The auth provider: what the transport asks for a credential on every request.
-//!
-//! [`Auth`] is cheap to clone and shares its state, so every clone sees the same cached
-//! credential. The transport calls [`Auth::credential`] before each request, and
-//! [`Auth::invalidate`] after a 401 so that the next call re-runs the exec plugin or
-//! re-reads the token file.
-//!
-//! ```no_run
-//! # async fn f(config: k8s_client::config::Config) -> Result<(), k8s_client::config::ConfigError> {
-//! use k8s_client::config::Credential;
-//! match config.auth.credential().await? {
-//!     Credential::Bearer(token) => { /* Authorization: Bearer <token.expose_secret()> */ }
-//!     Credential::Basic { username, password } => { /* Authorization: Basic … */ }
-//!     Credential::ClientCertificate(identity) => { /* TLS client auth */ }
-//!     _ => {}
-//! }
-//! # Ok(()) }
-//! ```
+//! The auth provider the transport asks for a credential on every request.
 
 pub(crate) mod exec;
 pub(crate) mod oidc;
@@ -52,7 +35,48 @@ pub enum Credential {
     ClientCertificate(ClientIdentity),
 }
 
+impl Credential {
+    /// The `Authorization` header value for `Bearer` and `Basic`; `None` for the others.
+    ///
+    /// ```
+    /// use k8s_client::config::{Credential, SecretString};
+    /// let c = Credential::Basic { username: "u".into(), password: SecretString::new("p") };
+    /// assert_eq!(c.authorization().unwrap().expose_secret(), "Basic dTpw");
+    /// ```
+    pub fn authorization(&self) -> Option<SecretString> {
+        match self {
+            Credential::Bearer(t) => {
+                Some(SecretString::new(format!("Bearer {}", t.expose_secret())))
+            }
+            Credential::Basic { username, password } => {
+                use base64::Engine as _;
+                let raw = format!("{username}:{}", password.expose_secret());
+                let b64 = base64::engine::general_purpose::STANDARD.encode(raw);
+                Some(SecretString::new(format!("Basic {b64}")))
+            }
+            Credential::None | Credential::ClientCertificate(_) => None,
+        }
+    }
+}
+
 /// The source of credentials for one [`Config`](super::Config).
+///
+/// [`Auth`] is cheap to clone and shares its state, so every clone sees the same cached
+/// credential. The transport calls [`Auth::credential`] before each request, and
+/// [`Auth::invalidate`] after a 401 so that the next call re-runs the exec plugin or
+/// re-reads the token file.
+///
+/// ```no_run
+/// # async fn f(config: k8s_client::config::Config) -> Result<(), k8s_client::config::ConfigError> {
+/// use k8s_client::config::Credential;
+/// match config.auth.credential().await? {
+///     Credential::Bearer(token) => { /* Authorization: Bearer <token.expose_secret()> */ }
+///     Credential::Basic { username, password } => { /* Authorization: Basic … */ }
+///     Credential::ClientCertificate(identity) => { /* TLS client auth */ }
+///     _ => {}
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct Auth(Arc<Provider>);
 
