@@ -259,6 +259,19 @@ impl Config {
 
     /// Resolves a context of a kubeconfig you loaded or built yourself (for example with
     /// [`Kubeconfig::read_from`] for kubectl's `--kubeconfig`).
+    ///
+    /// Rules (client-go's unless noted):
+    /// - the context is `options.context`, else current-context; a named context,
+    ///   cluster or user that does not exist is [`ConfigError::NotFound`];
+    /// - the namespace is the context's (a DNS-1123 label), else `default`;
+    /// - user credentials, client certificates and impersonation apply only to https
+    ///   servers;
+    /// - `*-data` fields win over their file counterparts; CA and client certificate/key
+    ///   must parse as PEM, and a certificate needs its key and vice versa;
+    /// - one auth method per user: token (token wins over tokenFile), basicAuth, exec,
+    ///   auth-provider. client-go tolerates token with exec (the token wins); this crate
+    ///   rejects every combination, so the kubeconfig says what is used;
+    /// - `as-uid`, `as-groups` and `as-user-extra` need `as`.
     pub async fn from_custom_kubeconfig(
         kubeconfig: Kubeconfig,
         options: &KubeConfigOptions,

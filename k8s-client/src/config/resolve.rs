@@ -64,6 +64,17 @@ impl Place<'_> {
     }
 }
 
+/// Lowercase alphanumerics and `-`, starting and ending alphanumeric, at most 63 bytes.
+fn is_dns1123_label(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b.first().is_some_and(u8::is_ascii_alphanumeric)
+        && b.last().is_some_and(u8::is_ascii_alphanumeric)
+}
+
 fn non_empty(s: &Option<String>) -> Option<&str> {
     s.as_deref().filter(|s| !s.is_empty())
 }
@@ -103,6 +114,19 @@ pub(crate) async fn resolve(
     };
 
     let (mut config, cluster_ca) = resolve_cluster(named_cluster).await?;
+    if let Some(ns) = non_empty(&context.namespace).filter(|ns| !is_dns1123_label(ns)) {
+        let name = context_name.unwrap_or_default();
+        let origin = kc
+            .context(name)
+            .map(|c| c.origin.clone())
+            .unwrap_or_default();
+        return Err(ConfigError::invalid(
+            origin.describe(),
+            object("contexts", &origin, name),
+            "namespace",
+            format!("{ns:?} is not a valid namespace name (DNS-1123 label)"),
+        ));
+    }
     config.default_namespace = non_empty(&context.namespace)
         .unwrap_or(DEFAULT_NAMESPACE)
         .to_owned();
@@ -178,7 +202,7 @@ async fn resolve_user(
         non_empty(&u.username).is_some() || u.password.as_ref().is_some_and(|p| !p.is_empty());
     let methods: Vec<&'static str> = [
         (has_token, "token"),
-        (has_basic, "basic"),
+        (has_basic, "basicAuth"),
         (u.exec.is_some(), "exec"),
         (u.auth_provider.is_some(), "auth-provider"),
     ]

@@ -363,7 +363,7 @@ async fn two_auth_methods_are_an_error_naming_the_user() {
     assert!(matches!(err, ConfigError::MultipleAuthMethods { .. }));
     assert_eq!(
         msg,
-        "kubeconfig /cfg/kubeconfig.yaml: users[0] \"bob\": more than one auth method: token, basic"
+        "kubeconfig /cfg/kubeconfig.yaml: users[0] \"bob\": more than one auth method: token, basicAuth"
     );
     let yaml =
         format!("{HEAD}users:\n- name: bob\n  user: {{tokenFile: t, exec: {{command: x}}}}\n");
@@ -444,6 +444,10 @@ async fn invalid_fields_name_file_object_and_field() {
         (
             format!("{HEAD}users:\n- name: bob\n  user: {{client-certificate: missing.crt, client-key: missing.key}}\n"),
             "reading kubeconfig /cfg/kubeconfig.yaml: users[0] \"bob\": client-certificate /cfg/missing.crt",
+        ),
+        (
+            "current-context: x\ncontexts:\n- name: x\n  context: {cluster: c, namespace: Bad_NS}\nclusters:\n- name: c\n  cluster: {server: 'https://k'}\n".to_owned(),
+            "contexts[0] \"x\": namespace: \"Bad_NS\" is not a valid namespace",
         ),
         (
             "current-context: x\ncontexts:\n- name: x\n  context: {cluster: c}\nclusters:\n- name: c\n  cluster: {server: 'k:6443'}\n".to_owned(),
