@@ -45,7 +45,7 @@ pub use kubeconfig::{
 };
 pub use loader::{KUBECONFIG_ENV, RECOMMENDED_HOME_FILE, kubeconfig_paths};
 pub use pem::{ClientIdentity, PemError};
-pub use secret::{SecretBytes, SecretString};
+pub use secret::SecretString;
 pub use url::{ClusterUrl, InvalidUrl};
 
 /// Client-side rate limit: requests per second (client-go's default).
@@ -60,7 +60,7 @@ pub const DEFAULT_NAMESPACE: &str = "default";
 /// Build it with [`Config::infer`], [`Config::from_kubeconfig`],
 /// [`Config::from_custom_kubeconfig`], [`Config::incluster`] or [`Config::new`], then
 /// adjust the public fields.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct Config {
     /// The API server.
@@ -92,6 +92,34 @@ pub struct Config {
     /// The cluster as passed to an exec plugin with `provideClusterInfo: true` (set when
     /// the user's exec plugin asks for it).
     pub exec_cluster_info: Option<ExecClusterInfo>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Certificates are summarized; `auth` and `client_identity` print no secrets.
+        f.debug_struct("Config")
+            .field("cluster_url", &self.cluster_url.as_str())
+            .field("default_namespace", &self.default_namespace)
+            .field(
+                "root_certs",
+                &format_args!("[{} certificate(s)]", self.root_certs.len()),
+            )
+            .field("accept_invalid_certs", &self.accept_invalid_certs)
+            .field("tls_server_name", &self.tls_server_name)
+            .field("proxy_url", &self.proxy_url)
+            .field("disable_compression", &self.disable_compression)
+            .field("client_identity", &self.client_identity)
+            .field("auth", &self.auth)
+            .field("impersonate", &self.impersonate)
+            .field("timeout", &self.timeout)
+            .field("qps", &self.qps)
+            .field("burst", &self.burst)
+            .field(
+                "exec_cluster_info",
+                &self.exec_cluster_info.as_ref().map(|c| &c.server),
+            )
+            .finish()
+    }
 }
 
 /// Impersonation: act as another user (`Impersonate-User`, `Impersonate-Uid`,

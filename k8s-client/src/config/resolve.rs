@@ -370,6 +370,10 @@ fn exec_spec(
     if e.command.is_empty() {
         return Err(place.invalid("exec.command", "is required"));
     }
+    let env = e.env.as_deref().unwrap_or_default();
+    if let Some(i) = env.iter().position(|v| v.name.is_empty()) {
+        return Err(place.invalid(format!("exec.env[{i}].name").as_str(), "is required"));
+    }
     let api_version = e.api_version.clone().unwrap_or_default();
     if api_version != V1 && api_version != V1BETA1 {
         return Err(place.invalid(
@@ -403,10 +407,8 @@ fn exec_spec(
         command: e.command.as_written().to_owned(),
         program: e.command.path().to_path_buf(),
         args: e.args.clone().unwrap_or_default(),
-        env: e
-            .env
+        env: env
             .iter()
-            .flatten()
             .map(|v| (v.name.clone(), v.value.clone()))
             .collect(),
         api_version,

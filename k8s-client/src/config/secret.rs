@@ -1,4 +1,4 @@
-//! Wrapper types that keep secrets out of `Debug` output, errors and logs.
+//! A wrapper type that keeps secrets out of `Debug` output, errors and logs.
 
 use std::fmt;
 
@@ -65,30 +65,6 @@ impl<'de> Deserialize<'de> for SecretString {
     }
 }
 
-/// Bytes that must not be printed, such as a decoded private key.
-///
-/// `Debug` prints `[REDACTED]`.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct SecretBytes(Vec<u8>);
-
-impl SecretBytes {
-    /// Wraps secret bytes.
-    pub fn new(value: impl Into<Vec<u8>>) -> Self {
-        Self(value.into())
-    }
-
-    /// The secret bytes. Do not log them.
-    pub fn expose_secret(&self) -> &[u8] {
-        &self.0
-    }
-}
-
-impl fmt::Debug for SecretBytes {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[REDACTED]")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,7 +74,5 @@ mod tests {
         let s = SecretString::new("s3cr3t");
         assert_eq!(format!("{s:?}"), "[REDACTED]");
         assert_eq!(format!("{:?}", Some(&s)), "Some([REDACTED])");
-        let b = SecretBytes::new(b"s3cr3t".to_vec());
-        assert!(!format!("{b:?}").contains("s3cr3t"));
     }
 }

@@ -438,6 +438,10 @@ async fn invalid_fields_name_file_object_and_field() {
             "exec.interactiveMode: Always",
         ),
         (
+            format!("{HEAD}users:\n- name: bob\n  user: {{exec: {{command: x, apiVersion: client.authentication.k8s.io/v1beta1, env: [{{value: SECRET-V}}]}}}}\n"),
+            "users[0] \"bob\": exec.env[0].name: is required",
+        ),
+        (
             format!("{HEAD}users:\n- name: bob\n  user: {{exec: {{command: x, apiVersion: v2}}}}\n"),
             "exec.apiVersion",
         ),
