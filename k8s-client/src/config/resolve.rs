@@ -15,7 +15,7 @@ use super::kubeconfig::{
 };
 use super::pem::{self, ClientIdentity};
 use super::url::ClusterUrl;
-use super::{Config, DEFAULT_NAMESPACE, Impersonation, KubeConfigOptions};
+use super::{Config, Impersonation, KubeConfigOptions};
 
 /// `users[1] "bob"`.
 fn object(list: &str, origin: &Origin, name: &str) -> String {
@@ -84,20 +84,30 @@ pub(crate) async fn resolve(
     options: &KubeConfigOptions,
 ) -> Result<Config, ConfigError> {
     let context_name = options.context.as_deref().or(kc.current_context());
-    let default_context = Context::default();
-    let context = match context_name {
-        Some(name) => {
-            &kc.context(name)
-                .ok_or_else(|| ConfigError::NotFound {
-                    kind: "context",
-                    name: name.to_owned(),
-                })?
-                .context
-        }
-        None if options.cluster.is_some() => &default_context,
+    let named_context = match context_name {
+        Some(name) => Some(kc.context(name).ok_or_else(|| ConfigError::NotFound {
+            kind: "context",
+            name: name.to_owned(),
+        })?),
+        None if options.cluster.is_some() => None,
         None => return Err(ConfigError::NoCurrentContext),
     };
+    let default_context = Context::default();
+    let context = named_context.map_or(&default_context, |c| &c.context);
+    let context_field = |field: &str, message: String| match named_context {
+        Some(c) => ConfigError::invalid(
+            c.origin.describe(),
+            object("contexts", &c.origin, &c.name),
+            field,
+            message,
+        ),
+        None => ConfigError::invalid("kubeconfig", "options", field, message),
+    };
+
     let cluster_name = options.cluster.as_deref().unwrap_or(&context.cluster);
+    if cluster_name.is_empty() {
+        return Err(context_field("cluster", "no cluster set".to_owned()));
+    }
     let named_cluster = kc
         .cluster(cluster_name)
         .ok_or_else(|| ConfigError::NotFound {
@@ -114,22 +124,13 @@ pub(crate) async fn resolve(
     };
 
     let (mut config, cluster_ca) = resolve_cluster(named_cluster).await?;
-    if let Some(ns) = non_empty(&context.namespace).filter(|ns| !is_dns1123_label(ns)) {
-        let name = context_name.unwrap_or_default();
-        let origin = kc
-            .context(name)
-            .map(|c| c.origin.clone())
-            .unwrap_or_default();
-        return Err(ConfigError::invalid(
-            origin.describe(),
-            object("contexts", &origin, name),
-            "namespace",
-            format!("{ns:?} is not a valid namespace name (DNS-1123 label)"),
-        ));
+    if let Some(ns) = non_empty(&context.namespace) {
+        if !is_dns1123_label(ns) {
+            let message = format!("{ns:?} is not a valid namespace name (DNS-1123 label)");
+            return Err(context_field("namespace", message));
+        }
+        config.default_namespace = ns.to_owned();
     }
-    config.default_namespace = non_empty(&context.namespace)
-        .unwrap_or(DEFAULT_NAMESPACE)
-        .to_owned();
 
     // client-go applies user credentials only to https servers.
     if let Some(user) = named_user.filter(|_| config.cluster_url.is_https()) {

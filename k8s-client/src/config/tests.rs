@@ -414,6 +414,10 @@ async fn invalid_fields_name_file_object_and_field() {
             "users[0] \"bob\": client-key-data: not valid base64",
         ),
         (
+            "current-context: x\ncontexts:\n- name: x\n  context: {user: u}\n".to_owned(),
+            "contexts[0] \"x\": cluster: no cluster set",
+        ),
+        (
             format!("{HEAD}users:\n- name: bob\n  user: {{as-groups: [g]}}\n"),
             "users[0] \"bob\": as-groups: requires as",
         ),
