@@ -10,7 +10,10 @@ use tokio::net::TcpListener;
 pub async fn start(body: &'static [u8]) -> io::Result<String> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}", listener.local_addr()?);
-    let head = format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", body.len());
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
     let response: &'static [u8] = Box::leak([head.as_bytes(), body].concat().into_boxed_slice());
     tokio::spawn(async move {
         while let Ok((mut conn, _)) = listener.accept().await {

@@ -61,6 +61,11 @@ pub enum Error {
     #[error("cannot encode request body: {0}")]
     Encode(#[source] serde_json::Error),
 
+    /// Loading configuration or obtaining a credential failed (kubeconfig,
+    /// in-cluster files, exec plugins, token files, OIDC).
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+
     /// Building the client failed (TLS material, proxy, …).
     #[error("cannot build client: {0}")]
     ClientBuild(String),

@@ -1,6 +1,5 @@
 //! The REST layer and configuration against the real API server.
 
-
 use k8s_client::config::Auth;
 use k8s_client::rest::Request;
 use k8s_client::{Client, Error};
@@ -15,7 +14,11 @@ fn configmap(name: &str) -> Value {
 
 #[tokio::test]
 async fn version_matches_kubectl() {
-    let ours: Value = client(Kind::Admin).await.send_json(Request::get().abs_path("/version")).await.unwrap();
+    let ours: Value = client(Kind::Admin)
+        .await
+        .send_json(Request::get().abs_path("/version"))
+        .await
+        .unwrap();
     let theirs: Value = serde_json::from_str(&kubectl(&["version", "-o", "json"]).await).unwrap();
     assert_eq!(ours["gitVersion"], theirs["serverVersion"]["gitVersion"]);
     assert!(ours["gitVersion"].as_str().unwrap().starts_with("v1."));
@@ -27,10 +30,25 @@ async fn every_testenv_kubeconfig_authenticates() {
     for kind in [Kind::Admin, Kind::AdminFiles, Kind::Token] {
         let ns = namespace("auth").await;
         let c = client(kind).await;
-        let post = Request::post().namespace(&ns).resource("configmaps").json_body(&configmap("made"));
-        let created: Value = c.send_json(post).await.unwrap_or_else(|e| panic!("{kind:?}: {e}"));
+        let post = Request::post()
+            .namespace(&ns)
+            .resource("configmaps")
+            .json_body(&configmap("made"));
+        let created: Value = c
+            .send_json(post)
+            .await
+            .unwrap_or_else(|e| panic!("{kind:?}: {e}"));
         assert_eq!(created["metadata"]["namespace"], ns.as_str());
-        let seen = kubectl(&["get", "configmap", "made", "-n", &ns, "-o", "jsonpath={.data.k}"]).await;
+        let seen = kubectl(&[
+            "get",
+            "configmap",
+            "made",
+            "-n",
+            &ns,
+            "-o",
+            "jsonpath={.data.k}",
+        ])
+        .await;
         assert_eq!(seen, "v", "kubectl sees what {kind:?} created");
     }
 }
@@ -39,26 +57,60 @@ async fn every_testenv_kubeconfig_authenticates() {
 async fn limited_user_gets_a_typed_forbidden() {
     let c = client(Kind::Limited).await;
     assert_eq!(c.default_namespace(), "limited");
-    let list: Value = c.send_json(Request::get().namespace("limited").resource("configmaps")).await.unwrap();
+    let list: Value = c
+        .send_json(Request::get().namespace("limited").resource("configmaps"))
+        .await
+        .unwrap();
     assert_eq!(list["kind"], "ConfigMapList");
 
-    let post = Request::post().namespace("limited").resource("configmaps").json_body(&configmap("nope"));
+    let post = Request::post()
+        .namespace("limited")
+        .resource("configmaps")
+        .json_body(&configmap("nope"));
     let err = c.send_json::<Value>(post).await.unwrap_err();
     assert!(err.is_forbidden(), "{err}");
     let status = err.status().unwrap();
     assert_eq!(status.reason(), "Forbidden");
-    assert!(status.message().contains("cannot create resource \"configmaps\""), "{}", status.message());
+    assert!(
+        status
+            .message()
+            .contains("cannot create resource \"configmaps\""),
+        "{}",
+        status.message()
+    );
 }
 
 #[tokio::test]
 async fn not_found_and_already_exists_are_typed() {
     let ns = namespace("errors").await;
     let c = client(Kind::Admin).await;
-    let err = c.send_bytes(Request::get().namespace(&ns).resource("configmaps").name("missing")).await.unwrap_err();
+    let err = c
+        .send_bytes(
+            Request::get()
+                .namespace(&ns)
+                .resource("configmaps")
+                .name("missing"),
+        )
+        .await
+        .unwrap_err();
     assert!(err.is_not_found(), "{err}");
-    assert_eq!(err.status().unwrap().details.as_ref().unwrap().name.as_deref(), Some("missing"));
+    assert_eq!(
+        err.status()
+            .unwrap()
+            .details
+            .as_ref()
+            .unwrap()
+            .name
+            .as_deref(),
+        Some("missing")
+    );
 
-    let post = || Request::post().namespace(&ns).resource("configmaps").json_body(&configmap("twice"));
+    let post = || {
+        Request::post()
+            .namespace(&ns)
+            .resource("configmaps")
+            .json_body(&configmap("twice"))
+    };
     c.send_bytes(post()).await.unwrap();
     let err = c.send_bytes(post()).await.unwrap_err();
     assert!(err.is_already_exists(), "{err}");
@@ -70,10 +122,23 @@ async fn invalid_object_is_typed_with_causes() {
     let ns = namespace("invalid").await;
     let c = client(Kind::Admin).await;
     let bad = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "Not_Valid"}});
-    let err = c.send_bytes(Request::post().namespace(&ns).resource("configmaps").json_body(&bad)).await.unwrap_err();
+    let err = c
+        .send_bytes(
+            Request::post()
+                .namespace(&ns)
+                .resource("configmaps")
+                .json_body(&bad),
+        )
+        .await
+        .unwrap_err();
     assert!(err.is_invalid(), "{err}");
     let causes = &err.status().unwrap().details.as_ref().unwrap().causes;
-    assert!(causes.iter().any(|c| c.field.as_deref() == Some("metadata.name")), "{causes:?}");
+    assert!(
+        causes
+            .iter()
+            .any(|c| c.field.as_deref() == Some("metadata.name")),
+        "{causes:?}"
+    );
 }
 
 #[tokio::test]
@@ -81,10 +146,17 @@ async fn wrong_ca_is_a_clear_tls_error() {
     let mut cfg = config(Kind::Admin).await;
     // Trust only the client's own certificate: the server's chain cannot verify.
     cfg.root_certs = cfg.client_identity.as_ref().unwrap().cert_chain.clone();
-    let err = Client::try_from(cfg).unwrap().send_bytes(Request::get().abs_path("/version")).await.unwrap_err();
+    let err = Client::try_from(cfg)
+        .unwrap()
+        .send_bytes(Request::get().abs_path("/version"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
     let text = err.to_string();
-    assert!(text.contains("certificate") || text.contains("UnknownIssuer"), "{text}");
+    assert!(
+        text.contains("certificate") || text.contains("UnknownIssuer"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -92,11 +164,19 @@ async fn tls_server_name_is_honoured() {
     // The serving certificate names 127.0.0.1 and localhost, not example.invalid.
     let mut cfg = config(Kind::Admin).await;
     cfg.tls_server_name = Some("localhost".to_owned());
-    Client::try_from(cfg).unwrap().send_bytes(Request::get().abs_path("/version")).await.unwrap();
+    Client::try_from(cfg)
+        .unwrap()
+        .send_bytes(Request::get().abs_path("/version"))
+        .await
+        .unwrap();
 
     let mut cfg = config(Kind::Admin).await;
     cfg.tls_server_name = Some("example.invalid".to_owned());
-    let err = Client::try_from(cfg).unwrap().send_bytes(Request::get().abs_path("/version")).await.unwrap_err();
+    let err = Client::try_from(cfg)
+        .unwrap()
+        .send_bytes(Request::get().abs_path("/version"))
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("certificate"), "{err}");
 }
 
@@ -105,14 +185,23 @@ async fn insecure_skip_tls_verify_connects_without_a_ca() {
     let mut cfg = config(Kind::Admin).await;
     cfg.root_certs.clear();
     cfg.accept_invalid_certs = true;
-    Client::try_from(cfg).unwrap().send_bytes(Request::get().abs_path("/version")).await.unwrap();
+    Client::try_from(cfg)
+        .unwrap()
+        .send_bytes(Request::get().abs_path("/version"))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
 async fn rotated_token_file_is_picked_up_after_a_401() {
     let env = testenv().await;
     let good = std::fs::read_to_string(env.kubeconfig_path(Kind::Token)).unwrap();
-    let good_token = good.lines().find_map(|l| l.trim().strip_prefix("token: ")).unwrap().trim().to_owned();
+    let good_token = good
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("token: "))
+        .unwrap()
+        .trim()
+        .to_owned();
 
     let dir = std::env::temp_dir().join(format!("k8s-client-token-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -139,10 +228,19 @@ async fn impersonation_headers_act_as_the_limited_user() {
     who.groups = vec!["system:authenticated".to_owned()];
     cfg.impersonate = Some(who);
     let c = Client::try_from(cfg).unwrap();
-    let post = Request::post().namespace("limited").resource("configmaps").json_body(&configmap("as-limited"));
+    let post = Request::post()
+        .namespace("limited")
+        .resource("configmaps")
+        .json_body(&configmap("as-limited"));
     let err = c.send_bytes(post).await.unwrap_err();
     assert!(err.is_forbidden(), "{err}");
-    assert!(err.status().unwrap().message().contains("User \"limited-user\""), "{err}");
+    assert!(
+        err.status()
+            .unwrap()
+            .message()
+            .contains("User \"limited-user\""),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -152,9 +250,20 @@ async fn watch_sees_events_in_order() {
 
     let ns = namespace("watch").await;
     let c = client(Kind::Admin).await;
-    let list: Value = c.send_json(Request::get().namespace(&ns).resource("configmaps")).await.unwrap();
-    let rv = list["metadata"]["resourceVersion"].as_str().unwrap().to_owned();
-    let watch = Request::get().namespace(&ns).resource("configmaps").param("watch", "true").param("resourceVersion", &rv).watch();
+    let list: Value = c
+        .send_json(Request::get().namespace(&ns).resource("configmaps"))
+        .await
+        .unwrap();
+    let rv = list["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let watch = Request::get()
+        .namespace(&ns)
+        .resource("configmaps")
+        .param("watch", "true")
+        .param("resourceVersion", &rv)
+        .watch();
     let mut events = c.send_watch::<Value>(watch).await.unwrap();
 
     kubectl(&["create", "configmap", "w", "-n", &ns, "--from-literal=a=1"]).await;
@@ -163,9 +272,15 @@ async fn watch_sees_events_in_order() {
 
     let mut kinds = Vec::new();
     while kinds.len() < 3 {
-        let ev = tokio::time::timeout(std::time::Duration::from_secs(20), events.try_next()).await.unwrap().unwrap().unwrap();
+        let ev = tokio::time::timeout(std::time::Duration::from_secs(20), events.try_next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
         let name = match &ev {
-            WatchEvent::Added(o) | WatchEvent::Modified(o) | WatchEvent::Deleted(o) => o["metadata"]["name"].clone(),
+            WatchEvent::Added(o) | WatchEvent::Modified(o) | WatchEvent::Deleted(o) => {
+                o["metadata"]["name"].clone()
+            }
             other => panic!("unexpected {other:?}"),
         };
         assert_eq!(name, "w");

@@ -13,7 +13,11 @@ const BODY: &[u8] = br#"{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name"
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let requests: u32 = args.next().map(|a| a.parse()).transpose()?.unwrap_or(10_000);
+    let requests: u32 = args
+        .next()
+        .map(|a| a.parse())
+        .transpose()?
+        .unwrap_or(10_000);
     let rounds: u32 = args.next().map(|a| a.parse()).transpose()?.unwrap_or(5);
     let url = k8s_bench::canned_server::start(BODY).await?;
     // Bare reqwest is built with `rustls-no-provider` here (feature unification);
@@ -25,22 +29,45 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = "/api/v1/namespaces/default/configmaps/bench";
 
     // Warm both connection pools.
-    ours.send_bytes(Request::get().namespace("default").resource("configmaps").name("bench")).await?;
-    bare.get(format!("{url}{path}")).send().await?.bytes().await?;
+    ours.send_bytes(
+        Request::get()
+            .namespace("default")
+            .resource("configmaps")
+            .name("bench"),
+    )
+    .await?;
+    bare.get(format!("{url}{path}"))
+        .send()
+        .await?
+        .bytes()
+        .await?;
 
     let (mut ours_total, mut bare_total) = (Duration::ZERO, Duration::ZERO);
     for round in 1..=rounds {
         let t = Instant::now();
         for _ in 0..requests {
-            let v: serde_json::Value =
-                ours.send_json(Request::get().namespace("default").resource("configmaps").name("bench")).await?;
+            let v: serde_json::Value = ours
+                .send_json(
+                    Request::get()
+                        .namespace("default")
+                        .resource("configmaps")
+                        .name("bench"),
+                )
+                .await?;
             std::hint::black_box(v);
         }
         let ours_round = t.elapsed();
 
         let t = Instant::now();
         for _ in 0..requests {
-            let bytes = bare.get(format!("{url}{path}")).header("Accept", "application/json").send().await?.error_for_status()?.bytes().await?;
+            let bytes = bare
+                .get(format!("{url}{path}"))
+                .header("Accept", "application/json")
+                .send()
+                .await?
+                .error_for_status()?
+                .bytes()
+                .await?;
             let v: serde_json::Value = serde_json::from_slice(&bytes)?;
             std::hint::black_box(v);
         }

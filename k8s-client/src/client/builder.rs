@@ -4,12 +4,13 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
-use super::rate_limit::{DEFAULT_BURST, DEFAULT_QPS, RateLimiter};
+use super::rate_limit::RateLimiter;
 use super::retry::RetryPolicy;
 use super::tls::{self, ClientIdentitySlot, TlsSettings};
 use super::warnings::WarningHandler;
 use super::{Client, Inner};
 use crate::Error;
+use crate::config::{Auth, DEFAULT_BURST, DEFAULT_QPS};
 
 /// client-go's dial and keep-alive timeouts.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -37,6 +38,7 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     user_agent: String,
     headers: Vec<(String, String)>,
+    auth: Auth,
 }
 
 impl ClientBuilder {
@@ -57,6 +59,7 @@ impl ClientBuilder {
             timeout: None,
             user_agent: default_user_agent(),
             headers: Vec::new(),
+            auth: Auth::none(),
         }
     }
 
@@ -139,6 +142,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Where credentials come from; asked before every request, and told
+    /// to refresh after a 401.
+    pub fn auth(mut self, auth: Auth) -> Self {
+        self.auth = auth;
+        self
+    }
+
     /// A header sent with every request.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
@@ -209,6 +219,7 @@ impl ClientBuilder {
                 retry: self.retry,
                 warnings: self.warnings,
                 timeout: self.timeout,
+                auth: self.auth,
                 identity,
             }),
         })

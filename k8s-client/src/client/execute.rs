@@ -11,6 +11,7 @@ use tracing::Instrument;
 
 use super::Client;
 use super::retry::{is_connection_broken, retry_after_seconds};
+use crate::config::Credential;
 use crate::error::ApiError;
 use crate::meta::WatchEvent;
 use crate::rest::{IntoRequest, JsonFrames, MAX_ERROR_BODY, Request, Verb, status_from_response};
@@ -23,6 +24,8 @@ enum Success {
 }
 
 enum AttemptError {
+    /// Nothing was sent: the credential could not be obtained.
+    Local(Error),
     /// The server answered with a failure.
     Status {
         code: u16,
@@ -63,13 +66,39 @@ impl Client {
         builder
     }
 
+    /// Attaches the current credential: a header, or a client certificate an
+    /// exec plugin handed out (installed for the next TLS handshakes).
+    async fn authorize(
+        &self,
+        mut builder: reqwest::RequestBuilder,
+    ) -> Result<reqwest::RequestBuilder> {
+        if self.inner.auth.is_none() {
+            return Ok(builder);
+        }
+        let credential = self.inner.auth.credential().await?;
+        if let Some(value) = credential.authorization() {
+            let mut value =
+                reqwest::header::HeaderValue::from_str(value.expose_secret()).map_err(|_| {
+                    Error::InvalidRequest("credential is not a valid header value".to_owned())
+                })?;
+            value.set_sensitive(true);
+            builder = builder.header(reqwest::header::AUTHORIZATION, value);
+        }
+        if let Credential::ClientCertificate(identity) = credential {
+            self.inner
+                .identity
+                .set_if_changed(identity.cert_chain.clone(), identity.key())?;
+        }
+        Ok(builder)
+    }
+
     /// One attempt: send, and for buffered requests read the whole body.
     async fn attempt(&self, req: &Request, buffer: bool) -> Result<Success, AttemptError> {
-        let response = self
-            .http_request(req)
-            .send()
+        let http = self
+            .authorize(self.http_request(req))
             .await
-            .map_err(AttemptError::Transport)?;
+            .map_err(AttemptError::Local)?;
+        let response = http.send().await.map_err(AttemptError::Transport)?;
         self.inner.warnings.handle(response.headers());
         let code = response.status().as_u16();
         if !(200..=206).contains(&code) {
@@ -94,6 +123,7 @@ impl Client {
     async fn run(&self, req: &Request, buffer: bool) -> Result<(Success, u32)> {
         let operation = req.operation();
         let mut attempts = 0u32;
+        let mut reauthenticated = false;
         loop {
             attempts += 1;
             if let Some(limiter) = &self.inner.limiter {
@@ -116,8 +146,20 @@ impl Client {
                 },
                 None => self.attempt(req, buffer).await,
             };
+            // A 401 may mean the credential rotated: refresh it once and resend,
+            // as client-go does for exec plugins and token files.
+            if let Err(AttemptError::Status { code: 401, .. }) = &outcome
+                && !reauthenticated
+                && !self.inner.auth.is_none()
+            {
+                reauthenticated = true;
+                self.inner.auth.invalidate();
+                tracing::debug!(operation, "401: refreshing credentials and retrying once");
+                continue;
+            }
             let wait = match &outcome {
                 Ok(_) => None,
+                Err(AttemptError::Local(_)) => None,
                 Err(AttemptError::Status { code, headers, .. }) => {
                     self.inner.retry.after_response(*code, headers, attempts)
                 }
@@ -156,6 +198,7 @@ impl Client {
                 (Err(AttemptError::Transport(e)), None) => {
                     return Err(transport_error(&operation, e, attempts));
                 }
+                (Err(AttemptError::Local(e)), None) => return Err(e),
             }
         }
     }
@@ -362,6 +405,7 @@ fn describe(failure: &AttemptError) -> String {
     match failure {
         AttemptError::Status { code, .. } => format!("HTTP {code}"),
         AttemptError::Transport(e) => error_chain(e),
+        AttemptError::Local(e) => e.to_string(),
     }
 }
 

@@ -6,6 +6,7 @@
 
 mod builder;
 mod execute;
+mod from_config;
 mod rate_limit;
 mod retry;
 mod tls;
@@ -18,7 +19,6 @@ use reqwest::header::HeaderMap;
 
 pub use builder::ClientBuilder;
 pub(crate) use execute::decode_json;
-pub use rate_limit::{DEFAULT_BURST, DEFAULT_QPS};
 pub use retry::{DEFAULT_MAX_RETRIES, RetryPolicy};
 pub use warnings::WarningHandler;
 
@@ -55,7 +55,7 @@ struct Inner {
     retry: RetryPolicy,
     warnings: WarningHandler,
     timeout: Option<Duration>,
-    #[allow(dead_code)]
+    auth: crate::config::Auth,
     identity: Arc<ClientIdentitySlot>,
 }
 

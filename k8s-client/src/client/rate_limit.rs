@@ -5,11 +5,6 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-/// client-go's default sustained requests per second.
-pub const DEFAULT_QPS: f32 = 5.0;
-/// client-go's default burst.
-pub const DEFAULT_BURST: u32 = 10;
-
 /// A token bucket shared by every request made through one client.
 ///
 /// Each request reserves a token; when the bucket is empty the reservation

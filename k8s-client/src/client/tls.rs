@@ -100,6 +100,18 @@ impl ClientIdentitySlot {
         Ok(())
     }
 
+    /// Installs the chain and key unless they are the ones in use already.
+    pub(crate) fn set_if_changed(
+        &self,
+        chain: Vec<CertificateDer<'static>>,
+        key: &PrivateKeyDer<'static>,
+    ) -> Result<(), Error> {
+        if self.get().is_some_and(|current| current.cert == chain) {
+            return Ok(());
+        }
+        self.set(chain, key.clone_key())
+    }
+
     fn get(&self) -> Option<Arc<CertifiedKey>> {
         self.current.read().ok().and_then(|slot| slot.clone())
     }
