@@ -23,7 +23,7 @@ impl<K: DeserializeOwned> Api<K> {
         self.decode(
             &req.operation(),
             &format!("{subresource} of {}", self.describe(name)),
-            self.client.send_bytes(req.clone()).await?,
+            self.client.buffered(&req).await?,
         )
     }
 
@@ -54,7 +54,7 @@ impl<K: DeserializeOwned> Api<K> {
         self.decode(
             &req.operation(),
             &format!("{subresource} of {}", self.describe(name)),
-            self.client.send_bytes(req.clone()).await?,
+            self.client.buffered(&req).await?,
         )
     }
 
@@ -172,7 +172,7 @@ impl<K: DeserializeOwned> Api<K> {
         self.decode(
             &req.operation(),
             "eviction Status",
-            self.client.send_bytes(req.clone()).await?,
+            self.client.buffered(&req).await?,
         )
     }
 }

@@ -44,7 +44,7 @@ impl<K: DeserializeOwned> Api<K> {
         self.decode(
             &req.operation(),
             &self.describe(name),
-            self.client.send_bytes(req.clone()).await?,
+            self.client.buffered(&req).await?,
         )
     }
 
@@ -61,11 +61,7 @@ impl<K: DeserializeOwned> Api<K> {
     pub async fn list(&self, lp: &ListParams) -> Result<List<K>> {
         let req = lp.apply(self.request(Verb::Get, None)).build()?;
         let what = format!("{} list", self.describe_collection());
-        self.decode(
-            &req.operation(),
-            &what,
-            self.client.send_bytes(req.clone()).await?,
-        )
+        self.decode(&req.operation(), &what, self.client.buffered(&req).await?)
     }
 
     /// Creates an object; returns it as stored.
@@ -78,11 +74,7 @@ impl<K: DeserializeOwned> Api<K> {
             .json_body(obj)
             .build()?;
         let what = format!("created {}", self.kind);
-        self.decode(
-            &req.operation(),
-            &what,
-            self.client.send_bytes(req.clone()).await?,
-        )
+        self.decode(&req.operation(), &what, self.client.buffered(&req).await?)
     }
 
     /// Replaces an object; its resourceVersion must be current, or the result is a Conflict.
@@ -97,7 +89,7 @@ impl<K: DeserializeOwned> Api<K> {
         self.decode(
             &req.operation(),
             &self.describe(name),
-            self.client.send_bytes(req.clone()).await?,
+            self.client.buffered(&req).await?,
         )
     }
 
@@ -128,7 +120,7 @@ impl<K: DeserializeOwned> Api<K> {
         self.decode(
             &req.operation(),
             &self.describe(name),
-            self.client.send_bytes(req.clone()).await?,
+            self.client.buffered(&req).await?,
         )
     }
 
@@ -138,7 +130,7 @@ impl<K: DeserializeOwned> Api<K> {
             .request(Verb::Delete, Some(name))
             .json_body(&dp.body())
             .build()?;
-        let body = self.client.send_bytes(req.clone()).await?;
+        let body = self.client.buffered(&req).await?;
         self.decode_delete(&req.operation(), &self.describe(name), &body)
     }
 
@@ -152,7 +144,7 @@ impl<K: DeserializeOwned> Api<K> {
             .apply(self.request(Verb::Delete, None))
             .json_body(&dp.body())
             .build()?;
-        let body = self.client.send_bytes(req.clone()).await?;
+        let body = self.client.buffered(&req).await?;
         self.decode_delete(&req.operation(), &self.describe_collection(), &body)
     }
 
