@@ -8,6 +8,8 @@ use super::Status;
 /// carries a [`Status`] instead of an object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "object", rename_all = "UPPERCASE")]
+// Objects are usually larger than a Status, so boxing would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 pub enum WatchEvent<K> {
     /// The object was created (or existed when the watch started).
     Added(K),
