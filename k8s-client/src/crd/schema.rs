@@ -447,7 +447,7 @@ fn merge_key(dst: &mut Map<String, Value>, k: String, v: Value) {
             for (pk, pv) in s {
                 match (d.get_mut(&pk), pv) {
                     (Some(Value::Object(existing)), Value::Object(new)) => {
-                        merge_enums(existing, &new);
+                        merge_property(existing, new);
                     }
                     (None, pv) => {
                         d.insert(pk, pv);
@@ -471,6 +471,62 @@ fn merge_key(dst: &mut Map<String, Value>, k: String, v: Value) {
         (_, Some(_), _) => {}
         (_, None, v) => {
             dst.insert(k, v);
+        }
+    }
+}
+
+/// Two schemas (usually two enum variants) name the same property: allow
+/// what either allows.
+fn merge_property(existing: &mut Map<String, Value>, new: Map<String, Value>) {
+    let (a, b) = (type_of(existing), type_of(&new));
+    if a != b {
+        let int_or_string = matches!(
+            (a, b),
+            (Some("integer"), Some("string")) | (Some("string"), Some("integer"))
+        );
+        let nullable = existing.get("nullable").cloned();
+        let description = existing.get("description").cloned();
+        existing.clear();
+        if int_or_string {
+            existing.insert("x-kubernetes-int-or-string".into(), true.into());
+        } else {
+            existing.insert("x-kubernetes-preserve-unknown-fields".into(), true.into());
+        }
+        if let Some(d) = description {
+            existing.insert("description".into(), d);
+        }
+        if let Some(n) = nullable {
+            existing.insert("nullable".into(), n);
+        }
+        return;
+    }
+    merge_enums(existing, &new);
+    if new.get("nullable") == Some(&Value::Bool(true)) {
+        existing.insert("nullable".into(), true.into());
+    }
+    if let (Some(Value::Object(ep)), Some(Value::Object(np))) =
+        (existing.get_mut("properties"), new.get("properties"))
+    {
+        for (k, v) in np {
+            match (ep.get_mut(k), v) {
+                (Some(Value::Object(e)), Value::Object(n)) => merge_property(e, n.clone()),
+                (None, v) => {
+                    ep.insert(k.clone(), v.clone());
+                }
+                _ => {}
+            }
+        }
+        // A field is required only if every alternative requires it.
+        let keep: Vec<Value> = match (existing.get("required"), new.get("required")) {
+            (Some(Value::Array(a)), Some(Value::Array(b))) => {
+                a.iter().filter(|r| b.contains(r)).cloned().collect()
+            }
+            _ => Vec::new(),
+        };
+        if keep.is_empty() {
+            existing.remove("required");
+        } else {
+            existing.insert("required".into(), Value::Array(keep));
         }
     }
 }

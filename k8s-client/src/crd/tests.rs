@@ -319,6 +319,68 @@ fn internally_tagged_enum() {
 }
 
 #[test]
+fn adjacently_tagged_enum() {
+    #[derive(JsonSchema)]
+    #[serde(tag = "kind", content = "value")]
+    #[allow(dead_code)]
+    enum Limit {
+        Count(u32),
+        Name(String),
+    }
+    let v = field_of::<Limit>();
+    assert_eq!(v["type"], "object");
+    assert_eq!(v["properties"]["kind"]["enum"], json!(["Count", "Name"]));
+    // The two `value`s are an integer or a string.
+    assert_eq!(
+        v["properties"]["value"],
+        json!({"x-kubernetes-int-or-string": true})
+    );
+    assert_eq!(v["required"], json!(["kind", "value"]));
+}
+
+#[test]
+fn variants_sharing_a_field_name() {
+    #[derive(JsonSchema)]
+    #[serde(tag = "type")]
+    #[allow(dead_code)]
+    enum Check {
+        Http { target: HttpTarget },
+        Tcp { target: TcpTarget },
+        Exec { target: Vec<String> },
+    }
+    #[derive(JsonSchema)]
+    #[allow(dead_code)]
+    struct HttpTarget {
+        path: String,
+        port: i32,
+    }
+    #[derive(JsonSchema)]
+    #[allow(dead_code)]
+    struct TcpTarget {
+        port: i32,
+    }
+    let v = field_of::<Check>();
+    // An object in two variants and an array in the third: kept, not validated.
+    assert_eq!(
+        v["properties"]["target"]["x-kubernetes-preserve-unknown-fields"],
+        true
+    );
+
+    #[derive(JsonSchema)]
+    #[serde(tag = "type")]
+    #[allow(dead_code)]
+    enum Probe {
+        Http { target: HttpTarget },
+        Tcp { target: TcpTarget },
+    }
+    let v = field_of::<Probe>();
+    let t = &v["properties"]["target"];
+    assert_eq!(t["type"], "object");
+    assert!(t["properties"]["path"].is_object() && t["properties"]["port"].is_object());
+    assert_eq!(t["required"], json!(["port"]));
+}
+
+#[test]
 fn untagged_enums() {
     #[derive(JsonSchema)]
     #[serde(untagged)]
