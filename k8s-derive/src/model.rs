@@ -147,9 +147,35 @@ impl Model {
 
     /// Parse and validate a derive input. All errors found are reported together.
     pub(crate) fn from_input(input: &DeriveInput) -> syn::Result<Model> {
+        match &input.data {
+            syn::Data::Struct(s) if matches!(s.fields, syn::Fields::Named(_)) => {}
+            syn::Data::Struct(s) => {
+                return Err(syn::Error::new(
+                    s.fields.span(),
+                    "#[derive(Resource)] needs a struct with named fields, one of them `metadata`",
+                ));
+            }
+            syn::Data::Enum(e) => {
+                return Err(syn::Error::new(
+                    e.enum_token.span,
+                    "#[derive(Resource)] only works on structs with a `metadata` field",
+                ));
+            }
+            syn::Data::Union(u) => {
+                return Err(syn::Error::new(
+                    u.union_token.span,
+                    "#[derive(Resource)] only works on structs with a `metadata` field",
+                ));
+            }
+        }
         let args = ResourceArgs::from_derive_input(input).map_err(syn::Error::from)?;
         let mut errs = Errors::default();
-        let call_site = Span::call_site();
+        // Errors about the attribute as a whole point at it.
+        let call_site = input
+            .attrs
+            .iter()
+            .find(|a| a.path().is_ident("resource"))
+            .map_or_else(Span::call_site, |a| a.path().span());
 
         let group = match &args.group {
             Some(g) => errs.check(g.span(), validate::group(&g.value()), g.value()),
@@ -331,7 +357,10 @@ impl Model {
 
         errs.finish()?;
         let Some(metadata_field) = metadata_field else {
-            return Err(syn::Error::new(call_site, "missing `metadata` field"));
+            return Err(syn::Error::new(
+                args.ident.span(),
+                "missing `metadata` field",
+            ));
         };
         Ok(Model {
             ident: args.ident,
