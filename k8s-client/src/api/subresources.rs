@@ -1,0 +1,178 @@
+//! Subresources: status, scale, pod logs, eviction and ephemeral containers.
+
+use bytes::Bytes;
+use futures::stream::BoxStream;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::{Api, DeleteParams, LogParams, Patch, PatchParams, PostParams, Scale};
+use crate::rest::Verb;
+use crate::{Error, Result};
+
+impl<K: DeserializeOwned> Api<K> {
+    /// Gets a subresource, decoded as `T`.
+    pub async fn get_subresource<T: DeserializeOwned>(
+        &self,
+        subresource: &str,
+        name: &str,
+    ) -> Result<T> {
+        let req = self
+            .request(Verb::Get, Some(name))
+            .subresource(subresource)
+            .build()?;
+        self.decode(
+            &req.operation(),
+            &format!("{subresource} of {}", self.describe(name)),
+            self.client.send_bytes(req.clone()).await?,
+        )
+    }
+
+    /// Patches a subresource.
+    pub async fn patch_subresource<P: Serialize, T: DeserializeOwned>(
+        &self,
+        subresource: &str,
+        name: &str,
+        pp: &PatchParams,
+        patch: &Patch<P>,
+    ) -> Result<T> {
+        self.patch_subresource_inner(Some(subresource), name, pp, patch)
+            .await
+    }
+
+    /// Replaces a subresource with `body`.
+    pub async fn replace_subresource<B: Serialize, T: DeserializeOwned>(
+        &self,
+        subresource: &str,
+        name: &str,
+        pp: &PostParams,
+        body: &B,
+    ) -> Result<T> {
+        let req = pp
+            .apply(self.request(Verb::Put, Some(name)).subresource(subresource))
+            .json_body(body)
+            .build()?;
+        self.decode(
+            &req.operation(),
+            &format!("{subresource} of {}", self.describe(name)),
+            self.client.send_bytes(req.clone()).await?,
+        )
+    }
+
+    /// Gets the object through its `status` subresource.
+    pub async fn get_status(&self, name: &str) -> Result<K> {
+        self.get_subresource("status", name).await
+    }
+
+    /// Patches the `status` subresource; only status changes take effect.
+    pub async fn patch_status<P: Serialize>(
+        &self,
+        name: &str,
+        pp: &PatchParams,
+        patch: &Patch<P>,
+    ) -> Result<K> {
+        self.patch_subresource("status", name, pp, patch).await
+    }
+
+    /// Replaces the object through its `status` subresource; only status changes take effect.
+    pub async fn replace_status(&self, name: &str, pp: &PostParams, obj: &K) -> Result<K>
+    where
+        K: Serialize,
+    {
+        self.replace_subresource("status", name, pp, obj).await
+    }
+
+    /// Gets the `scale` subresource.
+    pub async fn get_scale(&self, name: &str) -> Result<Scale> {
+        self.get_subresource("scale", name).await
+    }
+
+    /// Patches the `scale` subresource.
+    pub async fn patch_scale<P: Serialize>(
+        &self,
+        name: &str,
+        pp: &PatchParams,
+        patch: &Patch<P>,
+    ) -> Result<Scale> {
+        self.patch_subresource("scale", name, pp, patch).await
+    }
+
+    /// Replaces the `scale` subresource.
+    pub async fn replace_scale(&self, name: &str, pp: &PostParams, scale: &Scale) -> Result<Scale> {
+        self.replace_subresource("scale", name, pp, scale).await
+    }
+
+    /// Replaces a pod's ephemeral containers (the `ephemeralcontainers` subresource).
+    pub async fn replace_ephemeral_containers(
+        &self,
+        name: &str,
+        pp: &PostParams,
+        pod: &K,
+    ) -> Result<K>
+    where
+        K: Serialize,
+    {
+        self.replace_subresource("ephemeralcontainers", name, pp, pod)
+            .await
+    }
+
+    /// Patches a pod's ephemeral containers.
+    pub async fn patch_ephemeral_containers<P: Serialize>(
+        &self,
+        name: &str,
+        pp: &PatchParams,
+        patch: &Patch<P>,
+    ) -> Result<K> {
+        self.patch_subresource("ephemeralcontainers", name, pp, patch)
+            .await
+    }
+
+    /// A pod's log, read whole.
+    pub async fn logs(&self, name: &str, lp: &LogParams) -> Result<String> {
+        let req = lp
+            .apply(self.request(Verb::Get, Some(name)).subresource("log"))
+            .accept(crate::rest::Accept::Any)
+            .build()?;
+        let operation = req.operation();
+        let bytes = self.client.send_bytes(req).await?;
+        String::from_utf8(bytes.to_vec())
+            .map_err(|e| Error::InvalidRequest(format!("{operation}: log is not UTF-8: {e}")))
+    }
+
+    /// A pod's log as a stream of chunks; with `follow` it stays open for new output.
+    pub async fn log_stream(
+        &self,
+        name: &str,
+        lp: &LogParams,
+    ) -> Result<BoxStream<'static, Result<Bytes>>> {
+        let req = lp
+            .apply(self.request(Verb::Get, Some(name)).subresource("log"))
+            .accept(crate::rest::Accept::Any)
+            .build()?;
+        self.client.send_stream(req).await
+    }
+
+    /// Evicts a pod through the eviction API (`policy/v1` Eviction), which
+    /// respects PodDisruptionBudgets: a 429 means the budget does not allow it now.
+    pub async fn evict(&self, name: &str, dp: &DeleteParams) -> Result<crate::meta::Status> {
+        let mut metadata = serde_json::json!({ "name": name });
+        if let Some(ns) = &self.namespace {
+            metadata["namespace"] = ns.as_str().into();
+        }
+        let body = serde_json::json!({
+            "apiVersion": "policy/v1",
+            "kind": "Eviction",
+            "metadata": metadata,
+            "deleteOptions": dp.body(),
+        });
+        let req = self
+            .request(Verb::Post, Some(name))
+            .subresource("eviction")
+            .json_body(&body)
+            .build()?;
+        self.decode(
+            &req.operation(),
+            "eviction Status",
+            self.client.send_bytes(req.clone()).await?,
+        )
+    }
+}

@@ -1,0 +1,221 @@
+//! The CRUD, patch, watch and collection verbs.
+
+use futures::stream::BoxStream;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams, WatchParams};
+use crate::meta::{List, Status, WatchEvent};
+use crate::rest::Verb;
+use crate::{Error, Result};
+
+/// What a delete returns: the object while deletion is still in progress
+/// (finalizers, graceful deletion, foreground propagation), or a Status once it is gone.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)] // Boxing would cost an allocation for the common case.
+pub enum DeleteResponse<T> {
+    /// The object, now carrying a deletionTimestamp (or its last state).
+    Object(T),
+    /// The server's Status for a completed delete.
+    Status(Status),
+}
+
+impl<T> DeleteResponse<T> {
+    /// The object, if the server returned one.
+    pub fn object(self) -> Option<T> {
+        match self {
+            DeleteResponse::Object(o) => Some(o),
+            DeleteResponse::Status(_) => None,
+        }
+    }
+}
+
+/// Reads only `kind`, to tell a Status from an object without decoding twice.
+#[derive(serde::Deserialize)]
+struct KindOnly {
+    #[serde(default)]
+    kind: String,
+}
+
+impl<K: DeserializeOwned> Api<K> {
+    /// Gets one object by name.
+    pub async fn get(&self, name: &str) -> Result<K> {
+        let req = self.request(Verb::Get, Some(name)).build()?;
+        self.decode(
+            &req.operation(),
+            &self.describe(name),
+            self.client.send_bytes(req.clone()).await?,
+        )
+    }
+
+    /// Gets one object by name, or `None` if it does not exist.
+    pub async fn get_opt(&self, name: &str) -> Result<Option<K>> {
+        match self.get(name).await {
+            Ok(obj) => Ok(Some(obj)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Lists objects (one page when `limit` is set; see [`list_all`](Api::list_all) to page through).
+    pub async fn list(&self, lp: &ListParams) -> Result<List<K>> {
+        let req = lp.apply(self.request(Verb::Get, None)).build()?;
+        let what = format!("{} list", self.describe_collection());
+        self.decode(
+            &req.operation(),
+            &what,
+            self.client.send_bytes(req.clone()).await?,
+        )
+    }
+
+    /// Creates an object; returns it as stored.
+    pub async fn create(&self, pp: &PostParams, obj: &K) -> Result<K>
+    where
+        K: Serialize,
+    {
+        let req = pp
+            .apply(self.request(Verb::Post, None))
+            .json_body(obj)
+            .build()?;
+        let what = format!("created {}", self.kind);
+        self.decode(
+            &req.operation(),
+            &what,
+            self.client.send_bytes(req.clone()).await?,
+        )
+    }
+
+    /// Replaces an object; its resourceVersion must be current, or the result is a Conflict.
+    pub async fn replace(&self, name: &str, pp: &PostParams, obj: &K) -> Result<K>
+    where
+        K: Serialize,
+    {
+        let req = pp
+            .apply(self.request(Verb::Put, Some(name)))
+            .json_body(obj)
+            .build()?;
+        self.decode(
+            &req.operation(),
+            &self.describe(name),
+            self.client.send_bytes(req.clone()).await?,
+        )
+    }
+
+    /// Patches an object with any of the four patch kinds.
+    pub async fn patch<P: Serialize>(
+        &self,
+        name: &str,
+        pp: &PatchParams,
+        patch: &Patch<P>,
+    ) -> Result<K> {
+        self.patch_subresource_inner(None, name, pp, patch).await
+    }
+
+    pub(super) async fn patch_subresource_inner<P: Serialize, T: DeserializeOwned>(
+        &self,
+        subresource: Option<&str>,
+        name: &str,
+        pp: &PatchParams,
+        patch: &Patch<P>,
+    ) -> Result<T> {
+        pp.validate(patch).map_err(Error::InvalidRequest)?;
+        let body = patch.to_bytes().map_err(Error::Encode)?;
+        let mut b = pp.apply_to(self.request(Verb::Patch, Some(name)));
+        if let Some(sub) = subresource {
+            b = b.subresource(sub);
+        }
+        let req = b.body(patch.content_type(), body).build()?;
+        self.decode(
+            &req.operation(),
+            &self.describe(name),
+            self.client.send_bytes(req.clone()).await?,
+        )
+    }
+
+    /// Deletes an object.
+    pub async fn delete(&self, name: &str, dp: &DeleteParams) -> Result<DeleteResponse<K>> {
+        let req = self
+            .request(Verb::Delete, Some(name))
+            .json_body(&dp.body())
+            .build()?;
+        let body = self.client.send_bytes(req.clone()).await?;
+        self.decode_delete(&req.operation(), &self.describe(name), &body)
+    }
+
+    /// Deletes every object matching `lp`'s selectors.
+    pub async fn delete_collection(
+        &self,
+        dp: &DeleteParams,
+        lp: &ListParams,
+    ) -> Result<DeleteResponse<List<K>>> {
+        let req = lp
+            .apply(self.request(Verb::Delete, None))
+            .json_body(&dp.body())
+            .build()?;
+        let body = self.client.send_bytes(req.clone()).await?;
+        self.decode_delete(&req.operation(), &self.describe_collection(), &body)
+    }
+
+    /// Watches for changes after `resource_version` (`""` or `"0"` to start from
+    /// the current state).
+    ///
+    /// ```no_run
+    /// # async fn run(pods: k8s_client::Api<serde_json::Value>) -> Result<(), k8s_client::Error> {
+    /// use futures::TryStreamExt;
+    /// use k8s_client::{api::WatchParams, meta::WatchEvent};
+    /// let mut events = pods.watch(&WatchParams::default().timeout(60), "0").await?;
+    /// while let Some(event) = events.try_next().await? {
+    ///     if let WatchEvent::Added(obj) = event {
+    ///         println!("added {obj}");
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn watch(
+        &self,
+        wp: &WatchParams,
+        resource_version: &str,
+    ) -> Result<BoxStream<'static, Result<WatchEvent<K>>>>
+    where
+        K: Send + 'static,
+    {
+        let req = wp
+            .apply(self.request(Verb::Get, None), resource_version)
+            .build()?;
+        self.client.send_watch(req).await
+    }
+
+    pub(super) fn decode<T: DeserializeOwned>(
+        &self,
+        operation: &str,
+        what: &str,
+        body: bytes::Bytes,
+    ) -> Result<T> {
+        crate::client::decode_json(&body, operation, what)
+    }
+
+    fn decode_delete<T: DeserializeOwned>(
+        &self,
+        operation: &str,
+        what: &str,
+        body: &[u8],
+    ) -> Result<DeleteResponse<T>> {
+        let kind: KindOnly = crate::client::decode_json(body, operation, what)?;
+        if kind.kind == "Status" {
+            Ok(DeleteResponse::Status(crate::client::decode_json(
+                body, operation, "Status",
+            )?))
+        } else {
+            Ok(DeleteResponse::Object(crate::client::decode_json(
+                body, operation, what,
+            )?))
+        }
+    }
+
+    fn describe_collection(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{} in namespace {ns}", self.plural),
+            None => self.plural.clone(),
+        }
+    }
+}

@@ -1,0 +1,226 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+use super::rate_limit::{DEFAULT_BURST, DEFAULT_QPS, RateLimiter};
+use super::retry::RetryPolicy;
+use super::tls::{self, ClientIdentitySlot, TlsSettings};
+use super::warnings::WarningHandler;
+use super::{Client, Inner};
+use crate::Error;
+
+/// client-go's dial and keep-alive timeouts.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+const TCP_KEEPALIVE: Duration = Duration::from_secs(30);
+/// client-go's HTTP/2 health check: ping after 30 s idle, give up after 15 s.
+const H2_PING_INTERVAL: Duration = Duration::from_secs(30);
+const H2_PING_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Settings for a [`Client`]; every one has client-go's default.
+#[derive(Debug)]
+#[must_use]
+pub struct ClientBuilder {
+    url: String,
+    default_namespace: String,
+    root_certs: Vec<CertificateDer<'static>>,
+    accept_invalid_certs: bool,
+    tls_server_name: Option<String>,
+    proxy_url: Option<String>,
+    disable_compression: bool,
+    identity: Option<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>,
+    qps: f32,
+    burst: u32,
+    retry: RetryPolicy,
+    warnings: WarningHandler,
+    timeout: Option<Duration>,
+    user_agent: String,
+    headers: Vec<(String, String)>,
+}
+
+impl ClientBuilder {
+    pub(super) fn new(url: impl Into<String>) -> Self {
+        ClientBuilder {
+            url: url.into(),
+            default_namespace: "default".to_owned(),
+            root_certs: Vec::new(),
+            accept_invalid_certs: false,
+            tls_server_name: None,
+            proxy_url: None,
+            disable_compression: false,
+            identity: None,
+            qps: DEFAULT_QPS,
+            burst: DEFAULT_BURST,
+            retry: RetryPolicy::default(),
+            warnings: WarningHandler::default(),
+            timeout: None,
+            user_agent: default_user_agent(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// The namespace used when none is given.
+    pub fn default_namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.default_namespace = namespace.into();
+        self
+    }
+
+    /// Trusts these certificate authorities (instead of the system's).
+    pub fn root_certificates(mut self, certs: Vec<CertificateDer<'static>>) -> Self {
+        self.root_certs = certs;
+        self
+    }
+
+    /// Skips server certificate verification (`insecure-skip-tls-verify`). Dangerous.
+    pub fn accept_invalid_certs(mut self, accept: bool) -> Self {
+        self.accept_invalid_certs = accept;
+        self
+    }
+
+    /// Verifies the server certificate against this name rather than the URL's host.
+    pub fn tls_server_name(mut self, name: impl Into<String>) -> Self {
+        self.tls_server_name = Some(name.into());
+        self
+    }
+
+    /// Sends every request through this proxy (`http://`, `https://` or `socks5://`).
+    /// Without one, `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` apply.
+    pub fn proxy_url(mut self, url: impl Into<String>) -> Self {
+        self.proxy_url = Some(url.into());
+        self
+    }
+
+    /// Stops asking for gzip-compressed responses.
+    pub fn disable_compression(mut self, disable: bool) -> Self {
+        self.disable_compression = disable;
+        self
+    }
+
+    /// Presents this client certificate chain and key.
+    pub fn client_identity(
+        mut self,
+        chain: Vec<CertificateDer<'static>>,
+        key: PrivateKeyDer<'static>,
+    ) -> Self {
+        self.identity = Some((chain, key));
+        self
+    }
+
+    /// Client-side rate limit: sustained requests per second and burst.
+    /// A `qps` of zero or less turns limiting off.
+    pub fn rate_limit(mut self, qps: f32, burst: u32) -> Self {
+        self.qps = qps;
+        self.burst = burst;
+        self
+    }
+
+    /// How failed requests are retried.
+    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Where `Warning` headers go.
+    pub fn warning_handler(mut self, handler: WarningHandler) -> Self {
+        self.warnings = handler;
+        self
+    }
+
+    /// A deadline for every request that sets none of its own (watches excepted).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The `User-Agent` header; `k8s-client/VERSION (OS/ARCH)` by default.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// A header sent with every request.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let base_url = self.url.trim_end_matches('/').to_owned();
+        let parsed = reqwest::Url::parse(&base_url)
+            .map_err(|e| Error::ClientBuild(format!("server URL {base_url:?}: {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+            return Err(Error::ClientBuild(format!(
+                "server URL {base_url:?}: expected http(s)://HOST[:PORT]"
+            )));
+        }
+
+        let identity = Arc::new(ClientIdentitySlot::default());
+        if let Some((chain, key)) = self.identity {
+            identity.set(chain, key)?;
+        }
+        let tls = tls::client_config(
+            &TlsSettings {
+                root_certs: &self.root_certs,
+                accept_invalid_certs: self.accept_invalid_certs,
+                tls_server_name: self.tls_server_name.as_deref(),
+            },
+            identity.clone(),
+        )?;
+
+        let mut headers = HeaderMap::new();
+        for (name, value) in &self.headers {
+            let name = HeaderName::try_from(name.as_str())
+                .map_err(|e| Error::ClientBuild(format!("header name {name:?}: {e}")))?;
+            let value = HeaderValue::try_from(value.as_str())
+                .map_err(|e| Error::ClientBuild(format!("header {name}: {e}")))?;
+            headers.append(name, value);
+        }
+
+        let mut http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .user_agent(self.user_agent)
+            .connect_timeout(CONNECT_TIMEOUT)
+            .tcp_keepalive(TCP_KEEPALIVE)
+            .http2_keep_alive_interval(H2_PING_INTERVAL)
+            .http2_keep_alive_timeout(H2_PING_TIMEOUT)
+            .http2_keep_alive_while_idle(true)
+            .http2_adaptive_window(true);
+        if self.disable_compression {
+            http = http.no_gzip();
+        }
+        if let Some(proxy) = &self.proxy_url {
+            let proxy = reqwest::Proxy::all(proxy)
+                .map_err(|e| Error::ClientBuild(format!("proxy-url {proxy:?}: {e}")))?;
+            http = http.proxy(proxy);
+        }
+        let http = http
+            .build()
+            .map_err(|e| Error::ClientBuild(format!("HTTP client: {e}")))?;
+
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                default_namespace: self.default_namespace,
+                headers,
+                limiter: RateLimiter::new(self.qps, self.burst),
+                retry: self.retry,
+                warnings: self.warnings,
+                timeout: self.timeout,
+                identity,
+            }),
+        })
+    }
+}
+
+/// `k8s-client/VERSION (OS/ARCH)`, after client-go's `binary/version (os/arch)`.
+fn default_user_agent() -> String {
+    format!(
+        "k8s-client/{} ({}/{})",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    )
+}

@@ -1,0 +1,424 @@
+//! Executing requests: the retry loop, failure decoding, and the body shapes
+//! callers ask for (bytes, JSON, a byte stream, a watch stream).
+
+use std::time::Instant;
+
+use bytes::Bytes;
+use futures::stream::{BoxStream, StreamExt};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
+use serde::de::DeserializeOwned;
+use tracing::Instrument;
+
+use super::Client;
+use super::retry::{is_connection_broken, retry_after_seconds};
+use crate::error::ApiError;
+use crate::meta::WatchEvent;
+use crate::rest::{IntoRequest, JsonFrames, MAX_ERROR_BODY, Request, Verb, status_from_response};
+use crate::{Error, Result};
+
+/// A successful exchange: the body read whole, or still streaming.
+enum Success {
+    Buffered(Bytes),
+    Streaming(reqwest::Response),
+}
+
+enum AttemptError {
+    /// The server answered with a failure.
+    Status {
+        code: u16,
+        headers: HeaderMap,
+        body: Bytes,
+    },
+    /// The exchange broke.
+    Transport(reqwest::Error),
+}
+
+impl Client {
+    fn url(&self, req: &Request) -> String {
+        format!("{}{}", self.inner.base_url, req.path_and_query())
+    }
+
+    fn http_request(&self, req: &Request) -> reqwest::RequestBuilder {
+        let method = match req.verb() {
+            Verb::Get => reqwest::Method::GET,
+            Verb::Post => reqwest::Method::POST,
+            Verb::Put => reqwest::Method::PUT,
+            Verb::Patch => reqwest::Method::PATCH,
+            Verb::Delete => reqwest::Method::DELETE,
+        };
+        let mut builder = self
+            .inner
+            .http
+            .request(method, self.url(req))
+            .headers(self.inner.headers.clone())
+            .header(ACCEPT, req.accept().header_value());
+        for (name, value) in req.headers() {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        if let Some(body) = req.body() {
+            builder = builder
+                .header(CONTENT_TYPE, body.content_type)
+                .body(body.bytes.clone());
+        }
+        builder
+    }
+
+    /// One attempt: send, and for buffered requests read the whole body.
+    async fn attempt(&self, req: &Request, buffer: bool) -> Result<Success, AttemptError> {
+        let response = self
+            .http_request(req)
+            .send()
+            .await
+            .map_err(AttemptError::Transport)?;
+        self.inner.warnings.handle(response.headers());
+        let code = response.status().as_u16();
+        if !(200..=206).contains(&code) {
+            let headers = response.headers().clone();
+            let body = read_capped(response, MAX_ERROR_BODY * 8).await;
+            return Err(AttemptError::Status {
+                code,
+                headers,
+                body,
+            });
+        }
+        if buffer {
+            // Read inside the attempt so a connection that breaks mid-body is
+            // retried (for GET) like one that broke before the headers.
+            let body = response.bytes().await.map_err(AttemptError::Transport)?;
+            return Ok(Success::Buffered(body));
+        }
+        Ok(Success::Streaming(response))
+    }
+
+    /// The retry loop shared by every request shape.
+    async fn run(&self, req: &Request, buffer: bool) -> Result<(Success, u32)> {
+        let operation = req.operation();
+        let mut attempts = 0u32;
+        loop {
+            attempts += 1;
+            if let Some(limiter) = &self.inner.limiter {
+                limiter.acquire().await;
+            }
+            let timeout = if req.is_watch() {
+                None
+            } else {
+                req.timeout().or(self.inner.timeout)
+            };
+            let outcome = match timeout {
+                Some(t) => match tokio::time::timeout(t, self.attempt(req, buffer)).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => {
+                        return Err(Error::Timeout {
+                            operation,
+                            timeout: t,
+                        });
+                    }
+                },
+                None => self.attempt(req, buffer).await,
+            };
+            let wait = match &outcome {
+                Ok(_) => None,
+                Err(AttemptError::Status { code, headers, .. }) => {
+                    self.inner.retry.after_response(*code, headers, attempts)
+                }
+                Err(AttemptError::Transport(e)) => self.inner.retry.after_transport_error(
+                    req.verb(),
+                    is_connection_broken(e),
+                    attempts,
+                ),
+            };
+            match (outcome, wait) {
+                (Ok(success), _) => return Ok((success, attempts)),
+                (Err(failure), Some(wait)) => {
+                    tracing::debug!(operation, attempts, ?wait, cause = %describe(&failure), "retrying");
+                    tokio::time::sleep(wait).await;
+                }
+                (
+                    Err(AttemptError::Status {
+                        code,
+                        headers,
+                        body,
+                    }),
+                    None,
+                ) => {
+                    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
+                    let api = status_from_response(
+                        code,
+                        req.verb(),
+                        content_type,
+                        &body,
+                        retry_after_seconds(&headers),
+                        operation,
+                        attempts,
+                    );
+                    return Err(Error::Api(Box::new(api)));
+                }
+                (Err(AttemptError::Transport(e)), None) => {
+                    return Err(transport_error(&operation, e, attempts));
+                }
+            }
+        }
+    }
+
+    async fn traced<T>(&self, req: &Request, fut: impl Future<Output = Result<T>>) -> Result<T> {
+        let span = tracing::debug_span!(
+            "k8s_request",
+            method = req.verb().as_str(),
+            url = req.template(),
+            status = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let result = fut.instrument(span.clone()).await;
+        span.record("latency_ms", started.elapsed().as_millis() as u64);
+        match &result {
+            Ok(_) => span.record("status", "ok"),
+            Err(e) => span.record("status", e.code().unwrap_or(0)),
+        };
+        result
+    }
+
+    /// Sends a request and returns the whole response body.
+    pub async fn send_bytes(&self, req: impl IntoRequest) -> Result<Bytes> {
+        let req = req.into_request()?;
+        self.traced(&req, async {
+            match self.run(&req, true).await? {
+                (Success::Buffered(body), _) => Ok(body),
+                (Success::Streaming(response), attempts) => response
+                    .bytes()
+                    .await
+                    .map_err(|e| transport_error(&req.operation(), e, attempts)),
+            }
+        })
+        .await
+    }
+
+    /// Sends a request and decodes the JSON response into `T`.
+    ///
+    /// A body that does not match `T` is an [`Error::Decode`] naming the
+    /// request and the field path.
+    pub async fn send_json<T: DeserializeOwned>(&self, req: impl IntoRequest) -> Result<T> {
+        let req: Request = req.into_request()?;
+        let body = self.send_bytes(req.clone()).await?;
+        decode_json(&body, &req.operation(), std::any::type_name::<T>())
+    }
+
+    /// Sends a request and returns its body as a stream of chunks, never buffered
+    /// whole (pod logs, large downloads).
+    pub async fn send_stream(
+        &self,
+        req: impl IntoRequest,
+    ) -> Result<BoxStream<'static, Result<Bytes>>> {
+        let req: Request = req.into_request()?;
+        let operation = req.operation();
+        match self.traced(&req, self.run(&req, false)).await? {
+            (Success::Buffered(body), _) => Ok(futures::stream::once(async { Ok(body) }).boxed()),
+            (Success::Streaming(response), attempts) => Ok(response
+                .bytes_stream()
+                .map(move |chunk| chunk.map_err(|e| transport_error(&operation, e, attempts)))
+                .boxed()),
+        }
+    }
+
+    /// Sends a watch request and decodes its stream of events.
+    ///
+    /// `ERROR` events become [`Error::Api`] items carrying the server's Status, so
+    /// `410 Gone` is `Err(e)` with `e.is_gone()`. A stream cut between events ends
+    /// normally (long watches end that way); one cut inside an event is an error.
+    pub async fn send_watch<T>(
+        &self,
+        req: impl IntoRequest,
+    ) -> Result<BoxStream<'static, Result<WatchEvent<T>>>>
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        let req: Request = req.into_request()?;
+        let operation = req.operation();
+        let chunks = self.send_stream(req).await?;
+        Ok(watch_events(chunks, operation).boxed())
+    }
+}
+
+/// Turns a body stream into watch events.
+fn watch_events<T: DeserializeOwned + Send + 'static>(
+    chunks: BoxStream<'static, Result<Bytes>>,
+    operation: String,
+) -> impl futures::Stream<Item = Result<WatchEvent<T>>> + Send + 'static {
+    struct State {
+        chunks: BoxStream<'static, Result<Bytes>>,
+        frames: JsonFrames,
+        operation: String,
+        done: bool,
+    }
+    let state = State {
+        chunks,
+        frames: JsonFrames::default(),
+        operation,
+        done: false,
+    };
+    futures::stream::unfold(state, |mut st| async move {
+        loop {
+            if st.done {
+                return None;
+            }
+            if let Some(frame) = st.frames.next_frame() {
+                let event = decode_json::<WatchEvent<T>>(&frame, &st.operation, "watch event")
+                    .and_then(|ev| match ev {
+                        WatchEvent::Error(status) => {
+                            let code = status.code.unwrap_or(500);
+                            Err(Error::Api(Box::new(ApiError {
+                                status,
+                                code,
+                                operation: st.operation.clone(),
+                                attempts: 1,
+                            })))
+                        }
+                        ev => Ok(ev),
+                    });
+                return Some((event, st));
+            }
+            match st.chunks.next().await {
+                Some(Ok(chunk)) => st.frames.push(&chunk),
+                Some(Err(e)) => {
+                    st.done = true;
+                    // Between events, a broken stream is the normal end of a long watch.
+                    if st.frames.remainder().is_empty()
+                        && e.to_string().to_ascii_lowercase().contains("eof")
+                    {
+                        tracing::debug!(operation = st.operation, "watch stream ended: {e}");
+                        return None;
+                    }
+                    return Some((Err(e), st));
+                }
+                None => {
+                    st.done = true;
+                    if st.frames.remainder().is_empty() {
+                        return None;
+                    }
+                    let truncated = Error::Transport {
+                        operation: st.operation.clone(),
+                        message: format!(
+                            "watch stream ended inside an event ({} bytes unread)",
+                            st.frames.remainder().len()
+                        ),
+                        attempts: 1,
+                        source: None,
+                    };
+                    return Some((Err(truncated), st));
+                }
+            }
+        }
+    })
+}
+
+/// Decodes JSON, naming the operation, the target and the failing field path.
+///
+/// The fast path decodes directly; only a failure is decoded again with path
+/// tracking, so well-formed responses pay nothing for good error messages.
+pub(crate) fn decode_json<T: DeserializeOwned>(
+    body: &[u8],
+    operation: &str,
+    what: &str,
+) -> Result<T> {
+    serde_json::from_slice(body).map_err(|source| {
+        let mut de = serde_json::Deserializer::from_slice(body);
+        let path = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+            Err(e) => e.path().to_string(),
+            Ok(_) => String::new(),
+        };
+        Error::Decode {
+            operation: operation.to_owned(),
+            what: what.to_owned(),
+            path,
+            source,
+        }
+    })
+}
+
+/// Reads at most `limit` bytes of a failure body; the rest is dropped.
+async fn read_capped(response: reqwest::Response, limit: usize) -> Bytes {
+    let mut stream = response.bytes_stream();
+    let mut buf = bytes::BytesMut::new();
+    while let Some(Ok(chunk)) = stream.next().await {
+        let room = limit.saturating_sub(buf.len());
+        buf.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if buf.len() >= limit {
+            break;
+        }
+    }
+    buf.freeze()
+}
+
+fn transport_error(operation: &str, e: reqwest::Error, attempts: u32) -> Error {
+    Error::Transport {
+        operation: operation.to_owned(),
+        message: error_chain(&e),
+        attempts,
+        source: Some(Box::new(e)),
+    }
+}
+
+fn describe(failure: &AttemptError) -> String {
+    match failure {
+        AttemptError::Status { code, .. } => format!("HTTP {code}"),
+        AttemptError::Transport(e) => error_chain(e),
+    }
+}
+
+/// An error and its causes, joined, so the message says what actually failed
+/// (reqwest's top-level message alone is often just "error sending request").
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut message = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = s.source();
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Widget {
+        spec: Spec,
+    }
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Spec {
+        replicas: Vec<u32>,
+    }
+
+    #[test]
+    fn decode_errors_name_operation_object_and_field_path() {
+        let err = decode_json::<Widget>(
+            br#"{"spec":{"replicas":[1,"two"]}}"#,
+            "GET /apis/x/v1/widgets/w",
+            "Widget ns/w",
+        )
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("GET /apis/x/v1/widgets/w"), "{text}");
+        assert!(text.contains("Widget ns/w"), "{text}");
+        assert!(text.contains("at spec.replicas[1]"), "{text}");
+    }
+
+    #[test]
+    fn error_chain_includes_causes() {
+        let inner = std::io::Error::other("certificate expired");
+        #[derive(Debug, thiserror::Error)]
+        #[error("connect failed")]
+        struct Outer(#[source] std::io::Error);
+        assert_eq!(
+            error_chain(&Outer(inner)),
+            "connect failed: certificate expired"
+        );
+    }
+}

@@ -1,0 +1,77 @@
+//! [`Client`]: the one HTTP path every request takes.
+//!
+//! A client is a connection pool (HTTP/2 when the server offers it), a TLS
+//! configuration, a rate limiter and a retry policy. It is cheap to clone;
+//! clones share all of these.
+
+mod builder;
+mod execute;
+mod rate_limit;
+mod retry;
+mod tls;
+mod warnings;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::HeaderMap;
+
+pub use builder::ClientBuilder;
+pub(crate) use execute::decode_json;
+pub use rate_limit::{DEFAULT_BURST, DEFAULT_QPS};
+pub use retry::{DEFAULT_MAX_RETRIES, RetryPolicy};
+pub use warnings::WarningHandler;
+
+use rate_limit::RateLimiter;
+use tls::ClientIdentitySlot;
+
+/// A connection to one Kubernetes API server.
+///
+/// All of [`Api`](crate::Api), dynamic objects and discovery are views over a
+/// `Client`; it executes [`Request`](crate::rest::Request)s with client-go's
+/// semantics: client-side rate limiting, retries on `Retry-After`, and
+/// `metav1.Status` decoding of failures.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), k8s_client::Error> {
+/// use k8s_client::{Client, rest::Request};
+/// let client = Client::builder("https://127.0.0.1:6443").build()?;
+/// let version: serde_json::Value = client.send_json(Request::get().abs_path("/version")).await?;
+/// println!("{}", version["gitVersion"]);
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    http: reqwest::Client,
+    base_url: String,
+    default_namespace: String,
+    headers: HeaderMap,
+    limiter: Option<RateLimiter>,
+    retry: RetryPolicy,
+    warnings: WarningHandler,
+    timeout: Option<Duration>,
+    #[allow(dead_code)]
+    identity: Arc<ClientIdentitySlot>,
+}
+
+impl Client {
+    /// Starts building a client for the API server at `url`.
+    pub fn builder(url: impl Into<String>) -> ClientBuilder {
+        ClientBuilder::new(url)
+    }
+
+    /// The namespace to use when none is given: the kubeconfig context's, else `default`.
+    pub fn default_namespace(&self) -> &str {
+        &self.inner.default_namespace
+    }
+
+    /// The server's base URL, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+}

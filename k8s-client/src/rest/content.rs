@@ -1,0 +1,27 @@
+/// What a request accepts in the response.
+///
+/// Only JSON is decoded today; the protobuf variant exists so that protobuf
+/// support can be switched on per request without changing callers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Accept {
+    /// `application/json`.
+    #[default]
+    Json,
+    /// `application/json;as=Table;v=v1;g=meta.k8s.io`, then JSON: server-side tables
+    /// as `kubectl get` prints them.
+    Table,
+    /// Any representation; the body is handed back undecoded (logs, raw paths).
+    Any,
+}
+
+impl Accept {
+    /// The `Accept` header value.
+    pub fn header_value(self) -> &'static str {
+        match self {
+            Accept::Json => "application/json",
+            Accept::Table => "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
+            Accept::Any => "*/*",
+        }
+    }
+}

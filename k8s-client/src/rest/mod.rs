@@ -1,0 +1,16 @@
+//! The REST layer's pure half: building requests and decoding responses.
+//!
+//! Nothing here does IO. A [`Request`] is a value; [`Client`](crate::Client)
+//! executes it. That keeps URL construction, parameters and decoding testable
+//! without a server.
+
+mod content;
+mod go_duration;
+mod request;
+mod status;
+mod watch_frames;
+
+pub use content::Accept;
+pub use request::{Body, IntoRequest, Request, RequestBuilder, Verb};
+pub(crate) use status::{MAX_ERROR_BODY, status_from_response};
+pub(crate) use watch_frames::JsonFrames;
