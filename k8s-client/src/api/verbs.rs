@@ -9,6 +9,8 @@ use crate::meta::{List, Status, WatchEvent};
 use crate::rest::Verb;
 use crate::{Error, Result};
 
+const JSON: &str = "application/json";
+
 /// What a delete returns: the object while deletion is still in progress
 /// (finalizers, graceful deletion, foreground propagation), or a Status once it is gone.
 #[derive(Clone, Debug, PartialEq)]
@@ -71,7 +73,7 @@ impl<K: DeserializeOwned> Api<K> {
     {
         let req = pp
             .apply(self.request(Verb::Post, None))
-            .json_body(obj)
+            .body(JSON, self.object_body(obj)?)
             .build()?;
         let what = format!("created {}", self.kind);
         self.decode(&req.operation(), &what, self.client.buffered(&req).await?)
@@ -84,7 +86,7 @@ impl<K: DeserializeOwned> Api<K> {
     {
         let req = pp
             .apply(self.request(Verb::Put, Some(name)))
-            .json_body(obj)
+            .body(JSON, self.object_body(obj)?)
             .build()?;
         self.decode(
             &req.operation(),
@@ -111,7 +113,15 @@ impl<K: DeserializeOwned> Api<K> {
         patch: &Patch<P>,
     ) -> Result<T> {
         pp.validate(patch).map_err(Error::InvalidRequest)?;
-        let body = patch.to_bytes().map_err(Error::Encode)?;
+        let body = match patch {
+            // An apply configuration of the object (or its status) is a whole
+            // object of this kind: the server needs its type. Other
+            // subresources (scale) have types of their own.
+            Patch::Apply(object) if matches!(subresource, None | Some("status")) => {
+                self.object_body(object)?
+            }
+            _ => patch.to_bytes().map_err(Error::Encode)?,
+        };
         let mut b = pp.apply_to(self.request(Verb::Patch, Some(name)));
         if let Some(sub) = subresource {
             b = b.subresource(sub);
