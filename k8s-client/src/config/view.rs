@@ -43,6 +43,8 @@ pub struct ConfigView {
     kind: &'static str,
     #[serde(rename = "apiVersion")]
     api_version: &'static str,
+    // kubectl 1.34 (the pinned release) omits empty preferences; 1.32 printed `{}`.
+    #[serde(skip_serializing_if = "PreferencesView::is_empty")]
     preferences: PreferencesView,
     clusters: Option<Vec<Named<ClusterView>>>,
     users: Option<Vec<Named<UserView>>>,
@@ -72,6 +74,12 @@ struct PreferencesView {
     colors: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     extensions: Vec<ExtensionView>,
+}
+
+impl PreferencesView {
+    fn is_empty(&self) -> bool {
+        !self.colors && self.extensions.is_empty()
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
