@@ -1,0 +1,263 @@
+//! `apply -f` (server-side apply), `create -f` and `delete`.
+
+use std::time::Duration;
+
+use k8s_client::Api;
+use k8s_client::api::{DeleteParams, Patch, PatchParams, PostParams};
+use k8s_client::dynamic::ApiResource;
+use serde_json::Value;
+
+use crate::error::{Failure, client_error_text};
+use crate::manifests::{self, Manifest};
+use crate::printers::{Format, kind_group, object_name, structured};
+use crate::resources;
+use crate::session::Session;
+
+/// How long `apply` waits for a CustomResourceDefinition it applied to be
+/// Established before going on (so a custom resource later in the same
+/// manifest can be applied).
+const CRD_ESTABLISHED_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// `apply -f`: server-side apply of every object, in order, as `field_manager`.
+pub(crate) async fn apply(
+    session: &Session,
+    files: &[String],
+    field_manager: &str,
+    force_conflicts: bool,
+    format: Format,
+) -> Result<(), Failure> {
+    let mut params = PatchParams::apply(field_manager);
+    if force_conflicts {
+        params = params.force();
+    }
+    each_object(
+        session,
+        files,
+        format,
+        "serverside-applied",
+        async |api, m| {
+            let name = m.object["metadata"]["name"].as_str().unwrap_or_default();
+            let applied = api.patch(name, &params, &Patch::Apply(&m.object)).await?;
+            if is_crd(&applied) {
+                wait_established(&api, name).await?;
+            }
+            Ok(applied)
+        },
+    )
+    .await
+}
+
+/// `create -f`.
+pub(crate) async fn create(
+    session: &Session,
+    files: &[String],
+    format: Format,
+) -> Result<(), Failure> {
+    each_object(session, files, format, "created", async |api, m| {
+        api.create(&PostParams::default(), &m.object).await
+    })
+    .await
+}
+
+/// Runs `op` on every object of the manifests, printing each result as kubectl
+/// does (`kind.group/name <verb>`, or the objects with `-o`). An object that
+/// fails is reported and the rest still run; the exit code is then 1.
+async fn each_object(
+    session: &Session,
+    files: &[String],
+    format: Format,
+    verb: &str,
+    op: impl AsyncFn(Api<Value>, &Manifest) -> k8s_client::Result<Value>,
+) -> Result<(), Failure> {
+    let mut results = Vec::new();
+    let mut failed = false;
+    for m in manifests::read(files).await? {
+        let outcome = match api_for(session, &m).await {
+            Ok(api) => op(api, &m)
+                .await
+                .map_err(|e| Failure::msg(error_when(verb, &m, &e))),
+            Err(f) => Err(f),
+        };
+        match outcome {
+            Ok(obj) => match format {
+                Format::Default | Format::Wide => println!("{} {verb}", object_name(&obj)),
+                Format::Name => println!("{}", object_name(&obj)),
+                Format::Json | Format::Yaml => results.push(obj),
+            },
+            Err(f) => {
+                f.report();
+                failed = true;
+            }
+        }
+    }
+    if matches!(format, Format::Json | Format::Yaml) && !results.is_empty() {
+        print!("{}", structured(results, true, format));
+    }
+    if failed {
+        Err(Failure::Reported)
+    } else {
+        Ok(())
+    }
+}
+
+/// kubectl's message for a failed object of a manifest.
+fn error_when(verb: &str, m: &Manifest, e: &k8s_client::Error) -> String {
+    let action = if verb == "created" {
+        "creating"
+    } else {
+        "patching"
+    };
+    let text = client_error_text(e);
+    let text = text.strip_prefix("error: ").unwrap_or(&text);
+    format!("{text} (error when {action} {:?})", m.source)
+}
+
+/// The client for a manifest's object: its kind through discovery, its
+/// namespace from the object, else `-n`, else the context's.
+async fn api_for(session: &Session, m: &Manifest) -> Result<Api<Value>, Failure> {
+    let api_version = m.object["apiVersion"].as_str().unwrap_or_default();
+    let kind = m.object["kind"].as_str().unwrap_or_default();
+    let resource = resources::for_kind(session, api_version, kind).await.map_err(|e| {
+        Failure::msg(format!(
+            "resource mapping not found for name: {:?} namespace: {:?} from {:?}: {}\nensure CRDs are installed first",
+            m.object["metadata"]["name"].as_str().unwrap_or_default(),
+            m.object["metadata"]["namespace"].as_str().unwrap_or_default(),
+            m.source,
+            e
+        ))
+    })?;
+    Ok(if resource.namespaced {
+        let ns = object_namespace(session, &m.object)?;
+        Api::namespaced_with(session.client.clone(), &ns, &resource)
+    } else {
+        Api::all_with(session.client.clone(), &resource)
+    })
+}
+
+/// The namespace of a namespaced object; an explicit `-n` that disagrees with
+/// the object's own is an error, as in kubectl.
+fn object_namespace(session: &Session, obj: &Value) -> Result<String, Failure> {
+    match obj["metadata"]["namespace"]
+        .as_str()
+        .filter(|n| !n.is_empty())
+    {
+        Some(ns) if session.namespace_explicit && ns != session.namespace => {
+            Err(Failure::msg(format!(
+                "the namespace from the provided object {ns:?} does not match the namespace {:?}. You must pass '--namespace={ns}' to perform this operation.",
+                session.namespace
+            )))
+        }
+        Some(ns) => Ok(ns.to_owned()),
+        None => Ok(session.namespace.clone()),
+    }
+}
+
+fn is_crd(obj: &Value) -> bool {
+    obj["kind"] == "CustomResourceDefinition"
+        && obj["apiVersion"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("apiextensions.k8s.io/"))
+}
+
+/// Polls a CRD until its `Established` condition is `True`.
+async fn wait_established(api: &Api<Value>, name: &str) -> k8s_client::Result<()> {
+    let established = |crd: &Value| {
+        crd["status"]["conditions"].as_array().is_some_and(|cs| {
+            cs.iter()
+                .any(|c| c["type"] == "Established" && c["status"] == "True")
+        })
+    };
+    let poll = async {
+        loop {
+            if established(&api.get(name).await?) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    };
+    match tokio::time::timeout(CRD_ESTABLISHED_TIMEOUT, poll).await {
+        Ok(result) => result,
+        Err(_) => {
+            eprintln!(
+                "warning: customresourcedefinition {name:?} is not Established after {CRD_ESTABLISHED_TIMEOUT:?}"
+            );
+            Ok(())
+        }
+    }
+}
+
+/// `delete TYPE NAME...` or `delete -f FILE`.
+pub(crate) async fn delete(
+    session: &Session,
+    args: &[String],
+    files: &[String],
+) -> Result<(), Failure> {
+    let mut failed = false;
+    let mut report = |result: Result<String, Failure>| match result {
+        Ok(line) => println!("{line}"),
+        Err(f) => {
+            f.report();
+            failed = true;
+        }
+    };
+    if files.is_empty() {
+        let Some((ty, names)) = args.split_first().filter(|(_, n)| !n.is_empty()) else {
+            return Err(Failure::msg(
+                "resource(s) were provided, but no name was specified",
+            ));
+        };
+        let resource = resources::resolve(session, ty)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| {
+                Failure::msg(format!("the server doesn't have a resource type {ty:?}"))
+            })?;
+        let api = if resource.namespaced {
+            Api::namespaced_with(session.client.clone(), &session.namespace, &resource)
+        } else {
+            Api::all_with(session.client.clone(), &resource)
+        };
+        for name in names {
+            report(delete_one(&api, &resource, name, &session.namespace).await);
+        }
+    } else {
+        for m in manifests::read(files).await? {
+            let name = m.object["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            let result = async {
+                let api = api_for(session, &m).await?;
+                let api_version = m.object["apiVersion"].as_str().unwrap_or_default();
+                let kind = m.object["kind"].as_str().unwrap_or_default();
+                let resource = resources::for_kind(session, api_version, kind).await?;
+                let ns = api.namespace().unwrap_or_default().to_owned();
+                delete_one(&api, &resource, &name, &ns).await
+            };
+            report(result.await);
+        }
+    }
+    if failed {
+        Err(Failure::Reported)
+    } else {
+        Ok(())
+    }
+}
+
+/// Deletes one object in the background (kubectl's default propagation) and
+/// returns kubectl's confirmation line.
+async fn delete_one(
+    api: &Api<Value>,
+    resource: &ApiResource,
+    name: &str,
+    namespace: &str,
+) -> Result<String, Failure> {
+    api.delete(name, &DeleteParams::background()).await?;
+    let what = kind_group(&resource.kind, &resource.group);
+    Ok(if resource.namespaced {
+        format!("{what} {name:?} deleted from {namespace} namespace")
+    } else {
+        format!("{what} {name:?} deleted")
+    })
+}

@@ -1,0 +1,250 @@
+//! `config view`, `config get-contexts`, `config current-context` and
+//! `config use-context`: the kubeconfig, without talking to a server.
+
+use std::path::{Path, PathBuf};
+
+use k8s_client::config::view::{ViewOptions, view as config_view};
+use k8s_client::config::{KUBECONFIG_ENV, Kubeconfig, RECOMMENDED_HOME_FILE, kubeconfig_paths};
+
+use crate::cli::Global;
+use crate::error::Failure;
+use crate::session::load_kubeconfig;
+use crate::table::align;
+use crate::yaml::to_yaml;
+
+/// `config view`: YAML by default, `-o json` exactly as kubectl prints it.
+pub(crate) async fn view(
+    global: &Global,
+    minify: bool,
+    raw: bool,
+    output: Option<&str>,
+) -> Result<(), Failure> {
+    let kubeconfig = load_kubeconfig(global).await?;
+    let options = ViewOptions {
+        minify,
+        raw,
+        context: global.context.clone(),
+    };
+    let doc = config_view(&kubeconfig, &options)?;
+    match output.unwrap_or("yaml") {
+        "json" => println!("{}", doc.to_json_pretty()),
+        "yaml" => {
+            let value = serde_json::to_value(&doc)
+                .map_err(|e| Failure::msg(format!("cannot encode the kubeconfig: {e}")))?;
+            print!("{}", to_yaml(&value));
+        }
+        other => {
+            return Err(Failure::msg(format!(
+                "unable to match a printer suitable for the output format {other:?}, allowed formats are: json,yaml"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `config get-contexts [NAME...] [-o name]`: kubectl's CURRENT NAME CLUSTER
+/// AUTHINFO NAMESPACE table, sorted by name.
+pub(crate) async fn get_contexts(
+    global: &Global,
+    names: &[String],
+    output: Option<&str>,
+) -> Result<(), Failure> {
+    let kubeconfig = load_kubeconfig(global).await?;
+    let name_only = match output {
+        None => false,
+        Some("name") => true,
+        Some(other) => {
+            return Err(Failure::msg(format!(
+                "output must be one of '' or 'name': {other}"
+            )));
+        }
+    };
+    let mut contexts: Vec<_> = kubeconfig.contexts.iter().collect();
+    contexts.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut missing = Vec::new();
+    if !names.is_empty() {
+        missing = names
+            .iter()
+            .filter(|n| kubeconfig.context(n).is_none())
+            .cloned()
+            .collect();
+        contexts.retain(|c| names.contains(&c.name));
+    }
+    let current = kubeconfig.current_context().unwrap_or_default();
+    if name_only {
+        for c in &contexts {
+            println!("{}", c.name);
+        }
+    } else {
+        let mut lines = vec![
+            ["CURRENT", "NAME", "CLUSTER", "AUTHINFO", "NAMESPACE"]
+                .map(String::from)
+                .to_vec(),
+        ];
+        for c in &contexts {
+            lines.push(vec![
+                if c.name == current { "*" } else { "" }.to_owned(),
+                c.name.clone(),
+                c.context.cluster.clone(),
+                c.context.user.clone(),
+                c.context.namespace.clone().unwrap_or_default(),
+            ]);
+        }
+        print!("{}", align(&lines));
+    }
+    match missing.as_slice() {
+        [] => Ok(()),
+        [one] => Err(Failure::msg(format!("context {one} not found"))),
+        many => Err(Failure::msg(format!(
+            "contexts {} not found",
+            many.join(", ")
+        ))),
+    }
+}
+
+/// `config current-context`.
+pub(crate) async fn current_context(global: &Global) -> Result<(), Failure> {
+    let kubeconfig = load_kubeconfig(global).await?;
+    match kubeconfig.current_context().filter(|c| !c.is_empty()) {
+        Some(c) => {
+            println!("{c}");
+            Ok(())
+        }
+        None => Err(Failure::msg("current-context is not set")),
+    }
+}
+
+/// `config use-context NAME`: checks the context exists in the merged config,
+/// then sets `current-context` in the file kubectl would write.
+pub(crate) async fn use_context(global: &Global, name: &str) -> Result<(), Failure> {
+    let kubeconfig = load_kubeconfig(global).await?;
+    if kubeconfig.context(name).is_none() {
+        return Err(Failure::msg(format!(
+            "no context exists with the name: {name:?}"
+        )));
+    }
+    let file = destination_file(global)?;
+    write_current_context(&file, name).await?;
+    println!("Switched to context {name:?}.");
+    Ok(())
+}
+
+/// client-go's `PathOptions.GetDefaultFilename`: the `--kubeconfig` file; else
+/// the only `KUBECONFIG` entry, or the first that exists, or the last; else
+/// `~/.kube/config`.
+fn destination_file(global: &Global) -> Result<PathBuf, Failure> {
+    if let Some(explicit) = &global.kubeconfig {
+        return Ok(explicit.clone());
+    }
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let env = std::env::var_os(KUBECONFIG_ENV);
+    let paths = kubeconfig_paths(env.as_deref(), home.as_deref());
+    let from_env = env.is_some_and(|v| !v.is_empty());
+    let chosen = if from_env && paths.len() > 1 {
+        paths.iter().find(|p| p.exists()).or(paths.last()).cloned()
+    } else {
+        paths.first().cloned()
+    };
+    chosen
+        .or_else(|| home.map(|h| h.join(RECOMMENDED_HOME_FILE)))
+        .ok_or_else(|| Failure::msg("no kubeconfig file to write: set KUBECONFIG or HOME"))
+}
+
+/// Sets the top-level `current-context` of the kubeconfig at `path`, changing
+/// nothing else in the file (kubectl rewrites the whole file; editing one line
+/// keeps comments and formatting). The result is parsed before it replaces the
+/// file, atomically, with the original's permissions.
+async fn write_current_context(path: &Path, name: &str) -> Result<(), Failure> {
+    let io_err =
+        |what: &str, e: std::io::Error| Failure::msg(format!("{what} {}: {e}", path.display()));
+    let original = match tokio::fs::read_to_string(path).await {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(io_err("reading", e)),
+    };
+    let updated = set_current_context(original.as_deref().unwrap_or(""), name);
+    let check = Kubeconfig::from_yaml(&updated).map_err(|e| {
+        Failure::msg(format!(
+            "not writing {}: the edit would not parse: {e}",
+            path.display()
+        ))
+    })?;
+    if check.current_context() != Some(name) {
+        return Err(Failure::msg(format!(
+            "not writing {}: cannot set current-context in this file's layout",
+            path.display()
+        )));
+    }
+    let tmp = path.with_file_name(format!(
+        ".{}.kctl-{}",
+        path.file_name()
+            .and_then(|f| f.to_str())
+            .unwrap_or("config"),
+        std::process::id()
+    ));
+    tokio::fs::write(&tmp, &updated)
+        .await
+        .map_err(|e| io_err("writing", e))?;
+    let permissions = match tokio::fs::metadata(path).await {
+        Ok(m) => Some(m.permissions()),
+        Err(_) => None,
+    };
+    let mut result = Ok(());
+    if let Some(p) = permissions {
+        result = tokio::fs::set_permissions(&tmp, p).await;
+    }
+    if result.is_ok() {
+        result = tokio::fs::rename(&tmp, path).await;
+    }
+    if let Err(e) = result {
+        let _ = tokio::fs::remove_file(&tmp).await;
+        return Err(io_err("replacing", e));
+    }
+    Ok(())
+}
+
+/// `text` with its top-level `current-context:` line replaced (or appended).
+/// Pure, so the edit is testable; the caller re-parses the result.
+fn set_current_context(text: &str, name: &str) -> String {
+    let line = to_yaml(&serde_json::json!({ "current-context": name }));
+    let mut out = String::with_capacity(text.len() + line.len());
+    let mut replaced = false;
+    for l in text.split_inclusive('\n') {
+        if !replaced && l.starts_with("current-context:") {
+            out.push_str(&line);
+            replaced = true;
+        } else {
+            out.push_str(l);
+        }
+    }
+    if !replaced {
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push_str(&line);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn current_context_is_replaced_in_place() {
+        let text = "apiVersion: v1\n# keep me\ncurrent-context: a\nkind: Config\n";
+        assert_eq!(
+            set_current_context(text, "b"),
+            "apiVersion: v1\n# keep me\ncurrent-context: b\nkind: Config\n"
+        );
+        assert_eq!(
+            set_current_context("kind: Config", "true"),
+            "kind: Config\ncurrent-context: \"true\"\n"
+        );
+        // Indented keys belong to nested maps and stay.
+        assert_eq!(
+            set_current_context("x:\n  current-context: a\n", "b"),
+            "x:\n  current-context: a\ncurrent-context: b\n"
+        );
+    }
+}

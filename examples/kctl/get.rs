@@ -1,0 +1,337 @@
+//! `get TYPE [NAME...]` and `get -w`.
+
+use std::time::Duration;
+
+use futures::{StreamExt, TryStreamExt};
+use k8s_client::Api;
+use k8s_client::api::{ListParams, WatchParams};
+use k8s_client::dynamic::ApiResource;
+use k8s_client::meta::WatchEvent;
+use k8s_client::rest::{Accept, Verb};
+use serde_json::Value;
+
+use crate::error::{Failure, client_error_text};
+use crate::printers::{Format, kind_group, list_items, object_name, structured};
+use crate::resources;
+use crate::session::Session;
+use crate::table::{Table, TableOptions, align};
+
+/// A parsed `get`.
+pub(crate) struct GetRequest {
+    /// `TYPE[,TYPE] [NAME...]` or `TYPE/NAME...`.
+    pub(crate) args: Vec<String>,
+    /// `-l`.
+    pub(crate) selector: Option<String>,
+    /// `--field-selector`.
+    pub(crate) field_selector: Option<String>,
+    /// `-o`.
+    pub(crate) output: Format,
+    /// `-w`.
+    pub(crate) watch: bool,
+}
+
+/// One resource to read, and the names asked for (none: list).
+struct Target {
+    resource: ApiResource,
+    names: Vec<String>,
+}
+
+/// Runs `get`: reads every target, prints in the chosen format, then reports
+/// the errors (kubectl prints what it found before failing).
+pub(crate) async fn run(session: &Session, req: &GetRequest) -> Result<(), Failure> {
+    let (targets, single) = targets(session, &req.args).await?;
+    let has_names = targets.iter().any(|t| !t.names.is_empty());
+    if has_names && (req.selector.is_some() || req.field_selector.is_some()) {
+        return Err(Failure::msg(
+            "name cannot be provided when a selector is specified",
+        ));
+    }
+    if req.watch && targets.len() != 1 {
+        return Err(Failure::msg(format!(
+            "watch is only supported on individual resources and resource collections, but {} resources were found",
+            targets.len()
+        )));
+    }
+    let with_kind = targets.len() > 1
+        || req
+            .args
+            .first()
+            .is_some_and(|a| a.contains([',', '/']) || a == "all");
+    let mut errors = Vec::new();
+    let mut resource_version = String::new();
+    let found = match req.output {
+        Format::Default | Format::Wide => {
+            let mut tables = Vec::new();
+            for t in &targets {
+                let options = TableOptions {
+                    wide: req.output == Format::Wide,
+                    with_namespace: session.all_namespaces && t.resource.namespaced,
+                    kind_prefix: with_kind.then(|| kind_group(&t.resource.kind, &t.resource.group)),
+                    no_headers: false,
+                };
+                let mut table = Table::default();
+                for r in fetch_tables(session, t, req, &mut errors).await {
+                    resource_version = r["metadata"]["resourceVersion"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned();
+                    let part = Table::from_value(&r);
+                    if table.columns.is_empty() {
+                        table.columns = part.columns;
+                    }
+                    table.rows.extend(part.rows);
+                }
+                let lines = table.lines(&options);
+                if !lines.is_empty() {
+                    tables.push(align(&lines));
+                }
+            }
+            print!("{}", tables.join("\n"));
+            !tables.is_empty()
+        }
+        format => {
+            let mut objects = Vec::new();
+            for t in &targets {
+                objects.extend(
+                    fetch_objects(session, t, req, &mut errors, &mut resource_version).await,
+                );
+            }
+            let found = !objects.is_empty();
+            if format == Format::Name {
+                for o in &objects {
+                    println!("{}", object_name(o));
+                }
+            } else if !(single && objects.is_empty()) {
+                print!("{}", structured(objects, single, format));
+            }
+            found
+        }
+    };
+    if !found && errors.is_empty() && matches!(req.output, Format::Default | Format::Wide) {
+        let namespaced = targets.iter().any(|t| t.resource.namespaced);
+        if namespaced && !session.all_namespaces {
+            eprintln!("No resources found in {} namespace.", session.namespace);
+        } else {
+            eprintln!("No resources found");
+        }
+    }
+    for e in &errors {
+        eprintln!("{}", client_error_text(e));
+    }
+    if !errors.is_empty() {
+        return Err(Failure::Reported);
+    }
+    if req.watch
+        && let Some(t) = targets.first()
+    {
+        watch(session, t, req, &resource_version, with_kind).await?;
+    }
+    Ok(())
+}
+
+/// Expands the arguments into targets; `single` when exactly one object was
+/// named (kubectl then prints it without a List around it).
+async fn targets(session: &Session, args: &[String]) -> Result<(Vec<Target>, bool), Failure> {
+    let mut targets: Vec<Target> = Vec::new();
+    if args.iter().any(|a| a.contains('/')) {
+        // TYPE/NAME pairs.
+        for a in args {
+            let Some((ty, name)) = a.split_once('/') else {
+                return Err(Failure::msg(
+                    "there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kctl get resource/<resource_name>' instead of 'kctl get resource resource/<resource_name>'",
+                ));
+            };
+            for resource in resources::resolve(session, ty).await? {
+                match targets.iter_mut().find(|t| t.resource == resource) {
+                    Some(t) => t.names.push(name.to_owned()),
+                    None => targets.push(Target {
+                        resource,
+                        names: vec![name.to_owned()],
+                    }),
+                }
+            }
+        }
+        let single = args.len() == 1;
+        return Ok((targets, single));
+    }
+    let (types, names) = args
+        .split_first()
+        .map_or(("", &[][..]), |(t, n)| (t.as_str(), n));
+    for ty in types.split(',').filter(|t| !t.is_empty()) {
+        for resource in resources::resolve(session, ty).await? {
+            if !targets.iter().any(|t| t.resource == resource) {
+                targets.push(Target {
+                    resource,
+                    names: names.to_vec(),
+                });
+            }
+        }
+    }
+    let single = names.len() == 1 && targets.len() == 1;
+    Ok((targets, single))
+}
+
+/// The client for a target's resource: in the namespace, across all
+/// namespaces (`-A`), or cluster-wide.
+fn api(session: &Session, resource: &ApiResource, all: bool) -> Api<Value> {
+    if resource.namespaced && !all {
+        Api::namespaced_with(session.client.clone(), &session.namespace, resource)
+    } else {
+        Api::all_with(session.client.clone(), resource)
+    }
+}
+
+fn list_params(req: &GetRequest) -> ListParams {
+    let mut lp = ListParams::default();
+    if let Some(s) = &req.selector {
+        lp = lp.labels(s);
+    }
+    if let Some(s) = &req.field_selector {
+        lp = lp.fields(s);
+    }
+    lp
+}
+
+/// The target as server-side Tables: one per named object, or one for the list.
+async fn fetch_tables(
+    session: &Session,
+    t: &Target,
+    req: &GetRequest,
+    errors: &mut Vec<k8s_client::Error>,
+) -> Vec<Value> {
+    let mut out = Vec::new();
+    if t.names.is_empty() {
+        let api = api(session, &t.resource, session.all_namespaces);
+        let mut b = api.request(Verb::Get, None).accept(Accept::Table);
+        if let Some(s) = &req.selector {
+            b = b.param("labelSelector", s);
+        }
+        if let Some(s) = &req.field_selector {
+            b = b.param("fieldSelector", s);
+        }
+        match session.client.send_json::<Value>(b).await {
+            Ok(v) => out.push(v),
+            Err(e) => errors.push(e),
+        }
+    } else {
+        // Names are looked up in the namespace even with -A, as kubectl does.
+        let api = api(session, &t.resource, false);
+        for name in &t.names {
+            let b = api.request(Verb::Get, Some(name)).accept(Accept::Table);
+            match session.client.send_json::<Value>(b).await {
+                Ok(v) => out.push(v),
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    out
+}
+
+/// The target's objects with apiVersion and kind set.
+async fn fetch_objects(
+    session: &Session,
+    t: &Target,
+    req: &GetRequest,
+    errors: &mut Vec<k8s_client::Error>,
+    resource_version: &mut String,
+) -> Vec<Value> {
+    let mut out = Vec::new();
+    if t.names.is_empty() {
+        match api(session, &t.resource, session.all_namespaces)
+            .list_all(&list_params(req))
+            .await
+        {
+            Ok(list) => {
+                *resource_version = list.metadata.resource_version.clone().unwrap_or_default();
+                out.extend(list_items(&list.api_version, &list.kind, list.items));
+            }
+            Err(e) => errors.push(e),
+        }
+    } else {
+        let api = api(session, &t.resource, false);
+        for name in &t.names {
+            match api.get(name).await {
+                Ok(obj) => out.push(obj),
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    out
+}
+
+/// `get -w`: changes after the listed state, until interrupted or until
+/// `--request-timeout` passes (then it ends quietly, with success).
+async fn watch(
+    session: &Session,
+    t: &Target,
+    req: &GetRequest,
+    resource_version: &str,
+    with_kind: bool,
+) -> Result<(), Failure> {
+    let api = api(session, &t.resource, session.all_namespaces);
+    let deadline = session.request_timeout.map(Duration::from_secs);
+    let watching = async {
+        if matches!(req.output, Format::Default | Format::Wide) {
+            let options = TableOptions {
+                wide: req.output == Format::Wide,
+                with_namespace: session.all_namespaces && t.resource.namespaced,
+                kind_prefix: with_kind.then(|| kind_group(&t.resource.kind, &t.resource.group)),
+                no_headers: true,
+            };
+            let mut b = api
+                .request(Verb::Get, None)
+                .accept(Accept::Table)
+                .param("watch", "true")
+                .param("resourceVersion", resource_version);
+            for name in &t.names {
+                b = b.param("fieldSelector", &format!("metadata.name={name}"));
+            }
+            if let Some(s) = &req.selector {
+                b = b.param("labelSelector", s);
+            }
+            if let Some(s) = &req.field_selector {
+                b = b.param("fieldSelector", s);
+            }
+            let mut events = session.client.send_watch::<Value>(b.watch()).await?;
+            while let Some(event) = events.try_next().await? {
+                if let WatchEvent::Added(v) | WatchEvent::Modified(v) | WatchEvent::Deleted(v) =
+                    event
+                {
+                    print!("{}", align(&Table::from_value(&v).lines(&options)));
+                }
+            }
+        } else {
+            let mut wp = WatchParams::default();
+            if let Some(s) = &req.selector {
+                wp = wp.labels(s);
+            }
+            if let Some(s) = &req.field_selector {
+                wp = wp.fields(s);
+            }
+            let mut events = api.watch(&wp, resource_version).await?.boxed();
+            while let Some(event) = events.try_next().await? {
+                if let WatchEvent::Added(v) | WatchEvent::Modified(v) | WatchEvent::Deleted(v) =
+                    event
+                {
+                    if !t.names.is_empty()
+                        && !t.names.iter().any(|n| v["metadata"]["name"] == n.as_str())
+                    {
+                        continue;
+                    }
+                    match req.output {
+                        Format::Name => println!("{}", object_name(&v)),
+                        format => print!("{}", structured(vec![v], true, format)),
+                    }
+                }
+            }
+        }
+        Ok::<(), Failure>(())
+    };
+    match deadline {
+        Some(d) => match tokio::time::timeout(d, watching).await {
+            Ok(result) => result,
+            Err(_elapsed) => Ok(()),
+        },
+        None => watching.await,
+    }
+}
