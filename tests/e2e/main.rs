@@ -3,7 +3,12 @@
 //! modules). One control plane serves the whole binary; each test works in
 //! its own namespace. testenv's kubectl is the oracle wherever it can see
 //! what we see.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, unreachable_pub)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
 
 mod env;
 mod rest_client;
