@@ -71,7 +71,49 @@ pub trait HasMetadata {
 
 /// A kind the API server serves, known at compile time.
 ///
-/// Implement it with `#[derive(Resource)]` rather than by hand.
+/// Implement it with `#[derive(Resource)]` rather than by hand; the
+/// derive's documentation lists every key of the `#[resource(...)]` attribute.
+///
+/// ```
+/// use k8s_client::{NamespaceScope, Resource, meta::ObjectMeta};
+///
+/// #[derive(Resource)]
+/// #[resource(group = "networking.k8s.io", version = "v1", namespaced, crd = false)]
+/// struct NetworkPolicy {
+///     metadata: ObjectMeta,
+/// }
+///
+/// assert_eq!(NetworkPolicy::API_VERSION, "networking.k8s.io/v1");
+/// assert_eq!(NetworkPolicy::PLURAL, "networkpolicies");
+///
+/// // The core group has no group in its apiVersion.
+/// #[derive(Resource)]
+/// #[resource(version = "v1", namespaced)]
+/// struct Endpoints {
+///     metadata: ObjectMeta,
+/// }
+/// assert_eq!(Endpoints::API_VERSION, "v1");
+/// assert_eq!(Endpoints::PLURAL, "endpoints");
+///
+/// fn needs_namespaced<K: Resource<Scope = NamespaceScope>>() {}
+/// needs_namespaced::<NetworkPolicy>();
+/// ```
+///
+/// Scope is checked by the compiler: a cluster-scoped kind cannot be used
+/// where a namespaced one is required.
+///
+/// ```compile_fail
+/// use k8s_client::{NamespaceScope, Resource, meta::ObjectMeta};
+///
+/// #[derive(Resource)]
+/// #[resource(version = "v1")] // no `namespaced`: ClusterScope
+/// struct Node {
+///     metadata: ObjectMeta,
+/// }
+///
+/// fn needs_namespaced<K: Resource<Scope = NamespaceScope>>() {}
+/// needs_namespaced::<Node>(); // error: expected `NamespaceScope`, found `ClusterScope`
+/// ```
 pub trait Resource: HasMetadata {
     /// Namespaced or cluster-scoped.
     type Scope: Scope;

@@ -10,5 +10,6 @@
     unreachable_pub
 )]
 
+mod api_crd;
 mod env;
 mod rest_client;

@@ -5,6 +5,7 @@ mod params;
 mod retry_conflict;
 mod scale;
 mod subresources;
+mod type_meta;
 mod verbs;
 
 use std::fmt;
@@ -159,6 +160,22 @@ impl<K> Api<K> {
             b = b.name(name);
         }
         b
+    }
+
+    /// `group/version`, or `version` for the core group.
+    fn api_version(&self) -> String {
+        if self.group.is_empty() {
+            self.version.clone()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
+    }
+
+    /// An object as a JSON request body, with `apiVersion` and `kind` filled
+    /// in from this client when the object does not set them.
+    fn object_body<T: serde::Serialize + ?Sized>(&self, object: &T) -> crate::Result<Vec<u8>> {
+        type_meta::encode_with_type_meta(object, &self.api_version(), &self.kind)
+            .map_err(crate::Error::Encode)
     }
 
     /// `Kind "name"` (or `plural "name"`), for error messages.

@@ -23,7 +23,7 @@ impl<K: DeserializeOwned> Api<K> {
         self.decode(
             &req.operation(),
             &format!("{subresource} of {}", self.describe(name)),
-            self.client.send_bytes(req.clone()).await?,
+            self.client.buffered(&req).await?,
         )
     }
 
@@ -39,7 +39,7 @@ impl<K: DeserializeOwned> Api<K> {
             .await
     }
 
-    /// Replaces a subresource with `body`.
+    /// Replaces a subresource with `body`, sent as it serializes.
     pub async fn replace_subresource<B: Serialize, T: DeserializeOwned>(
         &self,
         subresource: &str,
@@ -47,14 +47,41 @@ impl<K: DeserializeOwned> Api<K> {
         pp: &PostParams,
         body: &B,
     ) -> Result<T> {
+        let body = serde_json::to_vec(body).map_err(crate::Error::Encode)?;
+        self.put_subresource(subresource, name, pp, body).await
+    }
+
+    /// Replaces a subresource whose body is the whole object (status,
+    /// ephemeralcontainers), with `apiVersion` and `kind` filled in.
+    async fn replace_object_subresource(
+        &self,
+        subresource: &str,
+        name: &str,
+        pp: &PostParams,
+        obj: &K,
+    ) -> Result<K>
+    where
+        K: Serialize,
+    {
+        let body = self.object_body(obj)?;
+        self.put_subresource(subresource, name, pp, body).await
+    }
+
+    async fn put_subresource<T: DeserializeOwned>(
+        &self,
+        subresource: &str,
+        name: &str,
+        pp: &PostParams,
+        body: Vec<u8>,
+    ) -> Result<T> {
         let req = pp
             .apply(self.request(Verb::Put, Some(name)).subresource(subresource))
-            .json_body(body)
+            .body("application/json", body)
             .build()?;
         self.decode(
             &req.operation(),
             &format!("{subresource} of {}", self.describe(name)),
-            self.client.send_bytes(req.clone()).await?,
+            self.client.buffered(&req).await?,
         )
     }
 
@@ -78,7 +105,8 @@ impl<K: DeserializeOwned> Api<K> {
     where
         K: Serialize,
     {
-        self.replace_subresource("status", name, pp, obj).await
+        self.replace_object_subresource("status", name, pp, obj)
+            .await
     }
 
     /// Gets the `scale` subresource.
@@ -111,7 +139,7 @@ impl<K: DeserializeOwned> Api<K> {
     where
         K: Serialize,
     {
-        self.replace_subresource("ephemeralcontainers", name, pp, pod)
+        self.replace_object_subresource("ephemeralcontainers", name, pp, pod)
             .await
     }
 
@@ -172,7 +200,7 @@ impl<K: DeserializeOwned> Api<K> {
         self.decode(
             &req.operation(),
             "eviction Status",
-            self.client.send_bytes(req.clone()).await?,
+            self.client.buffered(&req).await?,
         )
     }
 }

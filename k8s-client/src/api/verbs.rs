@@ -9,6 +9,8 @@ use crate::meta::{List, Status, WatchEvent};
 use crate::rest::Verb;
 use crate::{Error, Result};
 
+const JSON: &str = "application/json";
+
 /// What a delete returns: the object while deletion is still in progress
 /// (finalizers, graceful deletion, foreground propagation), or a Status once it is gone.
 #[derive(Clone, Debug, PartialEq)]
@@ -44,7 +46,7 @@ impl<K: DeserializeOwned> Api<K> {
         self.decode(
             &req.operation(),
             &self.describe(name),
-            self.client.send_bytes(req.clone()).await?,
+            self.client.buffered(&req).await?,
         )
     }
 
@@ -61,11 +63,7 @@ impl<K: DeserializeOwned> Api<K> {
     pub async fn list(&self, lp: &ListParams) -> Result<List<K>> {
         let req = lp.apply(self.request(Verb::Get, None)).build()?;
         let what = format!("{} list", self.describe_collection());
-        self.decode(
-            &req.operation(),
-            &what,
-            self.client.send_bytes(req.clone()).await?,
-        )
+        self.decode(&req.operation(), &what, self.client.buffered(&req).await?)
     }
 
     /// Creates an object; returns it as stored.
@@ -75,14 +73,10 @@ impl<K: DeserializeOwned> Api<K> {
     {
         let req = pp
             .apply(self.request(Verb::Post, None))
-            .json_body(obj)
+            .body(JSON, self.object_body(obj)?)
             .build()?;
         let what = format!("created {}", self.kind);
-        self.decode(
-            &req.operation(),
-            &what,
-            self.client.send_bytes(req.clone()).await?,
-        )
+        self.decode(&req.operation(), &what, self.client.buffered(&req).await?)
     }
 
     /// Replaces an object; its resourceVersion must be current, or the result is a Conflict.
@@ -92,12 +86,12 @@ impl<K: DeserializeOwned> Api<K> {
     {
         let req = pp
             .apply(self.request(Verb::Put, Some(name)))
-            .json_body(obj)
+            .body(JSON, self.object_body(obj)?)
             .build()?;
         self.decode(
             &req.operation(),
             &self.describe(name),
-            self.client.send_bytes(req.clone()).await?,
+            self.client.buffered(&req).await?,
         )
     }
 
@@ -119,7 +113,15 @@ impl<K: DeserializeOwned> Api<K> {
         patch: &Patch<P>,
     ) -> Result<T> {
         pp.validate(patch).map_err(Error::InvalidRequest)?;
-        let body = patch.to_bytes().map_err(Error::Encode)?;
+        let body = match patch {
+            // An apply configuration of the object (or its status) is a whole
+            // object of this kind: the server needs its type. Other
+            // subresources (scale) have types of their own.
+            Patch::Apply(object) if matches!(subresource, None | Some("status")) => {
+                self.object_body(object)?
+            }
+            _ => patch.to_bytes().map_err(Error::Encode)?,
+        };
         let mut b = pp.apply_to(self.request(Verb::Patch, Some(name)));
         if let Some(sub) = subresource {
             b = b.subresource(sub);
@@ -128,7 +130,7 @@ impl<K: DeserializeOwned> Api<K> {
         self.decode(
             &req.operation(),
             &self.describe(name),
-            self.client.send_bytes(req.clone()).await?,
+            self.client.buffered(&req).await?,
         )
     }
 
@@ -138,7 +140,7 @@ impl<K: DeserializeOwned> Api<K> {
             .request(Verb::Delete, Some(name))
             .json_body(&dp.body())
             .build()?;
-        let body = self.client.send_bytes(req.clone()).await?;
+        let body = self.client.buffered(&req).await?;
         self.decode_delete(&req.operation(), &self.describe(name), &body)
     }
 
@@ -152,7 +154,7 @@ impl<K: DeserializeOwned> Api<K> {
             .apply(self.request(Verb::Delete, None))
             .json_body(&dp.body())
             .build()?;
-        let body = self.client.send_bytes(req.clone()).await?;
+        let body = self.client.buffered(&req).await?;
         self.decode_delete(&req.operation(), &self.describe_collection(), &body)
     }
 

@@ -53,8 +53,10 @@ impl Client {
             .inner
             .http
             .request(method, self.url(req))
-            .headers(self.inner.headers.clone())
             .header(ACCEPT, req.accept().header_value());
+        if !self.inner.headers.is_empty() {
+            builder = builder.headers(self.inner.headers.clone());
+        }
         for (name, value) in req.headers() {
             builder = builder.header(name.as_str(), value.as_str());
         }
@@ -121,7 +123,6 @@ impl Client {
 
     /// The retry loop shared by every request shape.
     async fn run(&self, req: &Request, buffer: bool) -> Result<(Success, u32)> {
-        let operation = req.operation();
         let mut attempts = 0u32;
         let mut reauthenticated = false;
         loop {
@@ -139,7 +140,7 @@ impl Client {
                     Ok(outcome) => outcome,
                     Err(_) => {
                         return Err(Error::Timeout {
-                            operation,
+                            operation: req.operation(),
                             timeout: t,
                         });
                     }
@@ -154,7 +155,7 @@ impl Client {
             {
                 reauthenticated = true;
                 self.inner.auth.invalidate();
-                tracing::debug!(operation, "401: refreshing credentials and retrying once");
+                tracing::debug!(operation = %req.operation(), "401: refreshing credentials and retrying once");
                 continue;
             }
             let wait = match &outcome {
@@ -172,7 +173,7 @@ impl Client {
             match (outcome, wait) {
                 (Ok(success), _) => return Ok((success, attempts)),
                 (Err(failure), Some(wait)) => {
-                    tracing::debug!(operation, attempts, ?wait, cause = %describe(&failure), "retrying");
+                    tracing::debug!(operation = %req.operation(), attempts, ?wait, cause = %describe(&failure), "retrying");
                     tokio::time::sleep(wait).await;
                 }
                 (
@@ -190,13 +191,13 @@ impl Client {
                         content_type,
                         &body,
                         retry_after_seconds(&headers),
-                        operation,
+                        req.operation(),
                         attempts,
                     );
                     return Err(Error::Api(Box::new(api)));
                 }
                 (Err(AttemptError::Transport(e)), None) => {
-                    return Err(transport_error(&operation, e, attempts));
+                    return Err(transport_error(&req.operation(), e, attempts));
                 }
                 (Err(AttemptError::Local(e)), None) => return Err(e),
             }
@@ -223,9 +224,14 @@ impl Client {
 
     /// Sends a request and returns the whole response body.
     pub async fn send_bytes(&self, req: impl IntoRequest) -> Result<Bytes> {
-        let req = req.into_request()?;
-        self.traced(&req, async {
-            match self.run(&req, true).await? {
+        self.buffered(&req.into_request()?).await
+    }
+
+    /// The body of a request read whole, for callers that keep the request
+    /// to name it in decode errors.
+    pub(crate) async fn buffered(&self, req: &Request) -> Result<Bytes> {
+        self.traced(req, async {
+            match self.run(req, true).await? {
                 (Success::Buffered(body), _) => Ok(body),
                 (Success::Streaming(response), attempts) => response
                     .bytes()
@@ -241,8 +247,8 @@ impl Client {
     /// A body that does not match `T` is an [`Error::Decode`] naming the
     /// request and the field path.
     pub async fn send_json<T: DeserializeOwned>(&self, req: impl IntoRequest) -> Result<T> {
-        let req: Request = req.into_request()?;
-        let body = self.send_bytes(req.clone()).await?;
+        let req = req.into_request()?;
+        let body = self.buffered(&req).await?;
         decode_json(&body, &req.operation(), std::any::type_name::<T>())
     }
 

@@ -8,6 +8,10 @@ impl TryFrom<Config> for Client {
     type Error = Error;
 
     fn try_from(config: Config) -> Result<Client> {
+        // An `auth-provider: oidc` user refreshes expired id-tokens over HTTPS.
+        config
+            .auth
+            .set_oidc_refresher(std::sync::Arc::new(super::oidc_refresh::HttpOidcRefresher));
         let mut builder = Client::builder(config.cluster_url.as_str())
             .default_namespace(config.default_namespace)
             .root_certificates(config.root_certs)

@@ -7,6 +7,7 @@
 mod builder;
 mod execute;
 mod from_config;
+mod oidc_refresh;
 mod rate_limit;
 mod retry;
 mod tls;

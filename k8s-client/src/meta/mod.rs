@@ -8,6 +8,7 @@ mod int_or_string;
 mod list;
 mod object_meta;
 mod quantity;
+mod schema;
 mod selector;
 mod status;
 mod time;

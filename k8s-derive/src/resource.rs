@@ -1,0 +1,75 @@
+//! Stage 3a: code for `HasMetadata` and `Resource`.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::model::Model;
+
+/// `impl HasMetadata` and `impl Resource` for the model's type.
+pub(crate) fn expand(m: &Model) -> TokenStream {
+    let ident = &m.ident;
+    let (impl_generics, ty_generics, where_clause) = m.generics.split_for_impl();
+    let scope = if m.namespaced {
+        quote!(::k8s_client::NamespaceScope)
+    } else {
+        quote!(::k8s_client::ClusterScope)
+    };
+    let group = &m.group;
+    let version = &m.version;
+    let api_version = m.api_version();
+    let kind = &m.kind;
+    let plural = &m.plural;
+    let singular = &m.singular;
+    let short_names = &m.short_names;
+    let subresources = m.subresources();
+    // Spanned on the field's type, so a `metadata` of the wrong type is
+    // reported there rather than on the derive.
+    let ty_span = m.metadata_field.ty.span();
+    let meta = quote_spanned!(ty_span=> &self.metadata);
+    let meta_mut = quote_spanned!(ty_span=> &mut self.metadata);
+
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics ::k8s_client::HasMetadata for #ident #ty_generics #where_clause {
+            fn metadata(&self) -> &::k8s_client::meta::ObjectMeta {
+                #meta
+            }
+            fn metadata_mut(&mut self) -> &mut ::k8s_client::meta::ObjectMeta {
+                #meta_mut
+            }
+        }
+
+        #[automatically_derived]
+        impl #impl_generics ::k8s_client::Resource for #ident #ty_generics #where_clause {
+            type Scope = #scope;
+            const GROUP: &'static str = #group;
+            const VERSION: &'static str = #version;
+            const API_VERSION: &'static str = #api_version;
+            const KIND: &'static str = #kind;
+            const PLURAL: &'static str = #plural;
+            const SINGULAR: &'static str = #singular;
+            const SHORT_NAMES: &'static [&'static str] = &[#(#short_names),*];
+            const SUBRESOURCES: &'static [&'static str] = &[#(#subresources),*];
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn full_paths_and_consts() {
+        let input: syn::DeriveInput = syn::parse_quote! {
+            #[resource(group = "example.com", version = "v1", namespaced, shortnames("wd"))]
+            struct Widget { metadata: ObjectMeta }
+        };
+        let out = expand(&Model::from_input(&input).unwrap()).to_string();
+        assert!(out.contains(":: k8s_client :: NamespaceScope"), "{out}");
+        assert!(out.contains("\"example.com/v1\""), "{out}");
+        assert!(out.contains("\"widgets\""), "{out}");
+        assert!(out.contains("& [\"wd\"]"), "{out}");
+    }
+}
