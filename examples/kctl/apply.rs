@@ -7,7 +7,7 @@ use k8s_client::api::{DeleteParams, Patch, PatchParams, PostParams};
 use k8s_client::dynamic::ApiResource;
 use serde_json::Value;
 
-use crate::error::{Failure, client_error_text};
+use crate::error::{Failure, client_error_in};
 use crate::manifests::{self, Manifest};
 use crate::printers::{Format, kind_group, object_name, structured};
 use crate::resources;
@@ -37,11 +37,7 @@ pub(crate) async fn apply(
         "serverside-applied",
         async |api, m| {
             let name = m.object["metadata"]["name"].as_str().unwrap_or_default();
-            let applied = api.patch(name, &params, &Patch::Apply(&m.object)).await?;
-            if is_crd(&applied) {
-                wait_established(&api, name).await?;
-            }
-            Ok(applied)
+            api.patch(name, &params, &Patch::Apply(&m.object)).await
         },
     )
     .await
@@ -75,13 +71,24 @@ async fn each_object(
         let outcome = match api_for(session, &m).await {
             Ok(api) => op(api, &m)
                 .await
-                .map_err(|e| Failure::msg(error_when(verb, &m, &e))),
+                .map_err(|e| Failure::Line(error_when(verb, &m, &e))),
             Err(f) => Err(f),
+        };
+        // A custom resource later in the same manifest needs its CRD served.
+        let outcome = match outcome {
+            Ok(obj) if is_crd(&obj) => match api_for(session, &m).await {
+                Ok(api) => wait_established(&api, &obj)
+                    .await
+                    .map(|()| obj)
+                    .map_err(Failure::from),
+                Err(f) => Err(f),
+            },
+            other => other,
         };
         match outcome {
             Ok(obj) => match format {
-                Format::Default | Format::Wide => println!("{} {verb}", object_name(&obj)),
-                Format::Name => println!("{}", object_name(&obj)),
+                Format::Default | Format::Wide => outln!("{} {verb}", object_name(&obj)),
+                Format::Name => outln!("{}", object_name(&obj)),
                 Format::Json | Format::Yaml => results.push(obj),
             },
             Err(f) => {
@@ -91,7 +98,7 @@ async fn each_object(
         }
     }
     if matches!(format, Format::Json | Format::Yaml) && !results.is_empty() {
-        print!("{}", structured(results, true, format));
+        out!("{}", structured(results, true, format));
     }
     if failed {
         Err(Failure::Reported)
@@ -100,16 +107,15 @@ async fn each_object(
     }
 }
 
-/// kubectl's message for a failed object of a manifest.
+/// kubectl's message for a failed object of a manifest:
+/// `Error from server (Reason): error when creating "f.yaml": message`.
 fn error_when(verb: &str, m: &Manifest, e: &k8s_client::Error) -> String {
-    let action = if verb == "created" {
-        "creating"
-    } else {
-        "patching"
+    let action = match verb {
+        "created" => "creating",
+        "deleted" => "deleting",
+        _ => "patching",
     };
-    let text = client_error_text(e);
-    let text = text.strip_prefix("error: ").unwrap_or(&text);
-    format!("{text} (error when {action} {:?})", m.source)
+    client_error_in(e, &format!("error when {action} {:?}: ", m.source))
 }
 
 /// The client for a manifest's object: its kind through discovery, its
@@ -160,7 +166,8 @@ fn is_crd(obj: &Value) -> bool {
 }
 
 /// Polls a CRD until its `Established` condition is `True`.
-async fn wait_established(api: &Api<Value>, name: &str) -> k8s_client::Result<()> {
+async fn wait_established(api: &Api<Value>, crd: &Value) -> k8s_client::Result<()> {
+    let name = crd["metadata"]["name"].as_str().unwrap_or_default();
     let established = |crd: &Value| {
         crd["status"]["conditions"].as_array().is_some_and(|cs| {
             cs.iter()
@@ -194,7 +201,7 @@ pub(crate) async fn delete(
 ) -> Result<(), Failure> {
     let mut failed = false;
     let mut report = |result: Result<String, Failure>| match result {
-        Ok(line) => println!("{line}"),
+        Ok(line) => outln!("{line}"),
         Err(f) => {
             f.report();
             failed = true;
@@ -233,7 +240,10 @@ pub(crate) async fn delete(
                 let kind = m.object["kind"].as_str().unwrap_or_default();
                 let resource = resources::for_kind(session, api_version, kind).await?;
                 let ns = api.namespace().unwrap_or_default().to_owned();
-                delete_one(&api, &resource, &name, &ns).await
+                api.delete(&name, &DeleteParams::background())
+                    .await
+                    .map_err(|e| Failure::Line(error_when("deleted", &m, &e)))?;
+                Ok(deleted_line(&resource, &name, &ns))
             };
             report(result.await);
         }
@@ -254,10 +264,15 @@ async fn delete_one(
     namespace: &str,
 ) -> Result<String, Failure> {
     api.delete(name, &DeleteParams::background()).await?;
+    Ok(deleted_line(resource, name, namespace))
+}
+
+/// `deployment.apps "web" deleted from default namespace` (kubectl 1.34's words).
+fn deleted_line(resource: &ApiResource, name: &str, namespace: &str) -> String {
     let what = kind_group(&resource.kind, &resource.group);
-    Ok(if resource.namespaced {
+    if resource.namespaced {
         format!("{what} {name:?} deleted from {namespace} namespace")
     } else {
         format!("{what} {name:?} deleted")
-    })
+    }
 }

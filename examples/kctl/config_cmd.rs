@@ -27,11 +27,11 @@ pub(crate) async fn view(
     };
     let doc = config_view(&kubeconfig, &options)?;
     match output.unwrap_or("yaml") {
-        "json" => println!("{}", doc.to_json_pretty()),
+        "json" => outln!("{}", doc.to_json_pretty()),
         "yaml" => {
             let value = serde_json::to_value(&doc)
                 .map_err(|e| Failure::msg(format!("cannot encode the kubeconfig: {e}")))?;
-            print!("{}", to_yaml(&value));
+            out!("{}", to_yaml(&value));
         }
         other => {
             return Err(Failure::msg(format!(
@@ -73,7 +73,7 @@ pub(crate) async fn get_contexts(
     let current = kubeconfig.current_context().unwrap_or_default();
     if name_only {
         for c in &contexts {
-            println!("{}", c.name);
+            outln!("{}", c.name);
         }
     } else {
         let mut lines = vec![
@@ -90,7 +90,7 @@ pub(crate) async fn get_contexts(
                 c.context.namespace.clone().unwrap_or_default(),
             ]);
         }
-        print!("{}", align(&lines));
+        out!("{}", align(&lines));
     }
     match missing.as_slice() {
         [] => Ok(()),
@@ -107,7 +107,7 @@ pub(crate) async fn current_context(global: &Global) -> Result<(), Failure> {
     let kubeconfig = load_kubeconfig(global).await?;
     match kubeconfig.current_context().filter(|c| !c.is_empty()) {
         Some(c) => {
-            println!("{c}");
+            outln!("{c}");
             Ok(())
         }
         None => Err(Failure::msg("current-context is not set")),
@@ -125,7 +125,7 @@ pub(crate) async fn use_context(global: &Global, name: &str) -> Result<(), Failu
     }
     let file = destination_file(global)?;
     write_current_context(&file, name).await?;
-    println!("Switched to context {name:?}.");
+    outln!("Switched to context {name:?}.");
     Ok(())
 }
 

@@ -11,6 +11,8 @@ pub(crate) enum Failure {
     Client(k8s_client::Error),
     /// Anything else: `error: <message>`.
     Message(String),
+    /// A line printed as it is (already in kubectl's words).
+    Line(String),
     /// The errors were already printed (for example some of several names were
     /// not found): just exit 1.
     Reported,
@@ -28,6 +30,7 @@ impl Failure {
             Failure::Usage(u) => eprint!("error: {}\n\n{}", u.message, u.usage),
             Failure::Client(e) => eprintln!("{}", client_error_text(e)),
             Failure::Message(m) => eprintln!("error: {m}"),
+            Failure::Line(l) => eprintln!("{l}"),
             Failure::Reported => {}
         }
     }
@@ -36,22 +39,28 @@ impl Failure {
 /// kubectl's `StandardErrorMessage`: server failures name the server and the
 /// reason; everything else is `error: ...`.
 pub(crate) fn client_error_text(e: &k8s_client::Error) -> String {
+    client_error_in(e, "")
+}
+
+/// [`client_error_text`] with `context` (such as `error when creating "f.yaml": `)
+/// before the server's message, where kubectl puts it.
+pub(crate) fn client_error_in(e: &k8s_client::Error, context: &str) -> String {
     match e.status() {
         Some(status) if status.reason() == "Unauthorized" => {
             format!(
-                "error: You must be logged in to the server ({})",
+                "error: {context}You must be logged in to the server ({})",
                 status.message()
             )
         }
         Some(status) if !status.reason().is_empty() => {
             format!(
-                "Error from server ({}): {}",
+                "Error from server ({}): {context}{}",
                 status.reason(),
                 status.message()
             )
         }
-        Some(status) => format!("Error from server: {}", status.message()),
-        None => format!("error: {e}"),
+        Some(status) => format!("Error from server: {context}{}", status.message()),
+        None => format!("error: {context}{e}"),
     }
 }
 
@@ -61,7 +70,7 @@ impl std::fmt::Display for Failure {
         match self {
             Failure::Usage(u) => f.write_str(&u.message),
             Failure::Client(e) => f.write_str(&client_error_text(e)),
-            Failure::Message(m) => f.write_str(m),
+            Failure::Message(m) | Failure::Line(m) => f.write_str(m),
             Failure::Reported => Ok(()),
         }
     }

@@ -14,7 +14,7 @@ use crate::error::{Failure, client_error_text};
 use crate::printers::{Format, kind_group, list_items, object_name, structured};
 use crate::resources;
 use crate::session::Session;
-use crate::table::{Table, TableOptions, align};
+use crate::table::{TabWriter, Table, TableOptions};
 
 /// A parsed `get`.
 pub(crate) struct GetRequest {
@@ -59,6 +59,8 @@ pub(crate) async fn run(session: &Session, req: &GetRequest) -> Result<(), Failu
             .is_some_and(|a| a.contains([',', '/']) || a == "all");
     let mut errors = Vec::new();
     let mut resource_version = String::new();
+    // The table's column widths carry over to the rows `-w` prints.
+    let mut writer = TabWriter::default();
     let found = match req.output {
         Format::Default | Format::Wide => {
             let mut tables = Vec::new();
@@ -82,11 +84,12 @@ pub(crate) async fn run(session: &Session, req: &GetRequest) -> Result<(), Failu
                     table.rows.extend(part.rows);
                 }
                 let lines = table.lines(&options);
+                writer = TabWriter::default();
                 if !lines.is_empty() {
-                    tables.push(align(&lines));
+                    tables.push(writer.format(&lines));
                 }
             }
-            print!("{}", tables.join("\n"));
+            out!("{}", tables.join("\n"));
             !tables.is_empty()
         }
         format => {
@@ -99,10 +102,10 @@ pub(crate) async fn run(session: &Session, req: &GetRequest) -> Result<(), Failu
             let found = !objects.is_empty();
             if format == Format::Name {
                 for o in &objects {
-                    println!("{}", object_name(o));
+                    outln!("{}", object_name(o));
                 }
             } else if !(single && objects.is_empty()) {
-                print!("{}", structured(objects, single, format));
+                out!("{}", structured(objects, single, format));
             }
             found
         }
@@ -124,7 +127,7 @@ pub(crate) async fn run(session: &Session, req: &GetRequest) -> Result<(), Failu
     if req.watch
         && let Some(t) = targets.first()
     {
-        watch(session, t, req, &resource_version, with_kind).await?;
+        watch(session, t, req, &resource_version, with_kind, writer).await?;
     }
     Ok(())
 }
@@ -267,6 +270,7 @@ async fn watch(
     req: &GetRequest,
     resource_version: &str,
     with_kind: bool,
+    mut writer: TabWriter,
 ) -> Result<(), Failure> {
     let api = api(session, &t.resource, session.all_namespaces);
     let deadline = session.request_timeout.map(Duration::from_secs);
@@ -293,11 +297,19 @@ async fn watch(
                 b = b.param("fieldSelector", s);
             }
             let mut events = session.client.send_watch::<Value>(b.watch()).await?;
+            let mut columns = Vec::new();
             while let Some(event) = events.try_next().await? {
                 if let WatchEvent::Added(v) | WatchEvent::Modified(v) | WatchEvent::Deleted(v) =
                     event
                 {
-                    print!("{}", align(&Table::from_value(&v).lines(&options)));
+                    let mut table = Table::from_value(&v);
+                    // Only the first event carries the column definitions.
+                    if table.columns.is_empty() {
+                        table.columns = columns.clone();
+                    } else {
+                        columns = table.columns.clone();
+                    }
+                    out!("{}", writer.format(&table.lines(&options)));
                 }
             }
         } else {
@@ -319,8 +331,8 @@ async fn watch(
                         continue;
                     }
                     match req.output {
-                        Format::Name => println!("{}", object_name(&v)),
-                        format => print!("{}", structured(vec![v], true, format)),
+                        Format::Name => outln!("{}", object_name(&v)),
+                        format => out!("{}", structured(vec![v], true, format)),
                     }
                 }
             }

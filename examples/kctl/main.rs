@@ -11,6 +11,17 @@
 //! `manifests` reads `-f` files, `printers`/`json`/`yaml`/`table` format
 //! output, and `get`, `apply`, `discover` and `config_cmd` run the commands.
 
+/// `print!` that ends the program quietly when stdout is closed (`kctl get | head`)
+/// instead of panicking as `print!` does.
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::write_stdout(&format!($($arg)*)) };
+}
+
+/// `println!` with [`out!`]'s handling of a closed stdout.
+macro_rules! outln {
+    ($($arg:tt)*) => { $crate::write_stdout(&format!("{}\n", format!($($arg)*))) };
+}
+
 mod apply;
 mod cli;
 mod config_cmd;
@@ -52,11 +63,27 @@ fn main() -> ExitCode {
     }
 }
 
+/// Writes to stdout; a reader that went away ends the program (exit code 1,
+/// nothing more to say), any other write error is reported.
+fn write_stdout(text: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: writing output: {e}");
+        }
+        std::process::exit(1);
+    }
+}
+
 async fn run(args: &[String]) -> Result<(), Failure> {
     let (global, command) = cli::parse(args).map_err(Failure::Usage)?;
     match command {
         Command::Help(usage) => {
-            print!("{usage}");
+            out!("{usage}");
             Ok(())
         }
         Command::ConfigView {

@@ -2,6 +2,7 @@
 
 use k8s_client::Client;
 use k8s_client::config::{Config, KubeConfigOptions, Kubeconfig};
+use k8s_client::discovery::{Discovery, RestMapper};
 
 use crate::cli::Global;
 use crate::error::Failure;
@@ -10,6 +11,11 @@ use crate::error::Failure;
 pub(crate) struct Session {
     /// The client for the chosen context.
     pub(crate) client: Client,
+    /// Discovery with kubectl's disk cache (`$KUBECACHEDIR`, else `~/.kube/cache`),
+    /// so kctl and kubectl share it.
+    pub(crate) discovery: Discovery,
+    /// Names to resources, over `discovery`.
+    pub(crate) mapper: RestMapper,
     /// `-n`, else the context's namespace, else `default`.
     pub(crate) namespace: String,
     /// Whether `-n` was given (then objects of another namespace are refused).
@@ -54,8 +60,12 @@ impl Session {
             .namespace
             .clone()
             .unwrap_or_else(|| config.default_namespace.clone());
+        let client = Client::try_from(config)?;
+        let discovery = Discovery::new(client.clone()).default_cache_dir();
         Ok(Session {
-            client: Client::try_from(config)?,
+            mapper: discovery.rest_mapper(),
+            discovery,
+            client,
             namespace,
             namespace_explicit: global.namespace.is_some(),
             all_namespaces: global.all_namespaces,

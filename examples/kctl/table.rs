@@ -131,28 +131,44 @@ fn cell_text(cell: &Value) -> String {
 /// Go's `text/tabwriter` as kubectl configures it (min width 6, padding 3, spaces):
 /// every cell but the last of a line is padded to its column's width.
 pub(crate) fn align(lines: &[Vec<String>]) -> String {
-    const MIN_WIDTH: usize = 6;
-    const PADDING: usize = 3;
-    let columns = lines.iter().map(Vec::len).max().unwrap_or(0);
-    let mut widths = vec![0; columns];
-    for line in lines {
-        // The last cell of a line is not tab-terminated, so it does not count.
-        for (j, cell) in line.iter().enumerate().take(line.len().saturating_sub(1)) {
-            widths[j] = widths[j].max(MIN_WIDTH).max(cell.chars().count() + PADDING);
-        }
-    }
-    let mut out = String::new();
-    for line in lines {
-        for (j, cell) in line.iter().enumerate() {
-            out.push_str(cell);
-            if j + 1 < line.len() {
-                let pad = widths[j] - cell.chars().count();
-                out.extend(std::iter::repeat_n(' ', pad));
+    TabWriter::default().format(lines)
+}
+
+/// kubectl's tabwriter (liggitt/tabwriter with `RememberWidths`): column widths
+/// only grow across [`format`](TabWriter::format) calls, so the rows of `get -w`
+/// line up under the header printed first.
+#[derive(Default)]
+pub(crate) struct TabWriter {
+    widths: Vec<usize>,
+}
+
+impl TabWriter {
+    /// Aligns `lines` with the widths seen so far and remembers the new ones.
+    pub(crate) fn format(&mut self, lines: &[Vec<String>]) -> String {
+        const MIN_WIDTH: usize = 6;
+        const PADDING: usize = 3;
+        for line in lines {
+            // The last cell of a line is not tab-terminated, so it does not count.
+            for (j, cell) in line.iter().enumerate().take(line.len().saturating_sub(1)) {
+                if self.widths.len() <= j {
+                    self.widths.resize(j + 1, MIN_WIDTH);
+                }
+                self.widths[j] = self.widths[j].max(cell.chars().count() + PADDING);
             }
         }
-        out.push('\n');
+        let mut out = String::new();
+        for line in lines {
+            for (j, cell) in line.iter().enumerate() {
+                out.push_str(cell);
+                if j + 1 < line.len() {
+                    let pad = self.widths[j].saturating_sub(cell.chars().count());
+                    out.extend(std::iter::repeat_n(' ', pad));
+                }
+            }
+            out.push('\n');
+        }
+        out
     }
-    out
 }
 
 #[cfg(test)]
