@@ -77,10 +77,12 @@ async fn each_object(
         // A custom resource later in the same manifest needs its CRD served.
         let outcome = match outcome {
             Ok(obj) if is_crd(&obj) => match api_for(session, &m).await {
-                Ok(api) => wait_established(&api, &obj)
-                    .await
-                    .map(|()| obj)
-                    .map_err(Failure::from),
+                Ok(api) => {
+                    let established = wait_established(&api, &obj).await;
+                    // Discovery read before the CRD existed must not hide its kind.
+                    session.discovery.invalidate();
+                    established.map(|()| obj).map_err(Failure::from)
+                }
                 Err(f) => Err(f),
             },
             other => other,

@@ -293,79 +293,90 @@ fn spec_short(c: char) -> Option<&'static Spec> {
 }
 
 /// Splits flags from positional arguments. Flags are checked against the
-/// command later, when it is known.
-fn split(args: &[String]) -> Result<(Flags, Vec<String>), String> {
+/// command later, when it is known. An unknown flag is an error, reported
+/// after the split so that the command (and its usage) is still found.
+fn split(args: &[String]) -> (Flags, Vec<String>, Option<String>) {
     let mut flags = Flags::default();
     let mut positional = Vec::new();
+    let mut first_error = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         if arg == "--" {
             positional.extend(it.by_ref().cloned());
             break;
         }
-        let (spec, inline, shown) = if let Some(long) = arg.strip_prefix("--") {
-            let (name, inline) = match long.split_once('=') {
-                Some((n, v)) => (n, Some(v.to_owned())),
-                None => (long, None),
-            };
-            let spec = spec_long(name).ok_or_else(|| format!("unknown flag: --{name}"))?;
-            (spec, inline, format!("--{name}"))
-        } else if let Some(short) = arg.strip_prefix('-').filter(|s| !s.is_empty()) {
-            let mut chars = short.chars();
-            let c = chars.next().unwrap_or('-');
-            let rest = chars.as_str();
-            let spec =
-                spec_short(c).ok_or_else(|| format!("unknown shorthand flag: '{c}' in {arg}"))?;
-            let inline = if rest.is_empty() {
-                None
-            } else if spec.value {
-                Some(rest.strip_prefix('=').unwrap_or(rest).to_owned())
-            } else {
-                // Combined boolean shorthands, such as -wA.
-                let mut bools = vec![spec];
-                for c in rest.chars() {
-                    match spec_short(c) {
-                        Some(s) if !s.value => bools.push(s),
-                        _ => return Err(format!("unknown shorthand flag: '{c}' in {arg}")),
-                    }
-                }
-                for s in bools {
-                    flags.0.entry(s.long).or_default().push("true".to_owned());
-                }
-                continue;
-            };
-            (spec, inline, format!("-{c}"))
-        } else {
+        if !arg.starts_with('-') || arg == "-" {
             positional.push(arg.clone());
             continue;
-        };
-        let value = match (spec.value, inline) {
-            (_, Some(v)) => v,
-            (true, None) => it
-                .next()
-                .cloned()
-                .ok_or_else(|| format!("flag needs an argument: {shown}"))?,
-            (false, None) => "true".to_owned(),
-        };
-        flags.0.entry(spec.long).or_default().push(value);
+        }
+        if let Err(e) = flag(arg, &mut it, &mut flags) {
+            first_error.get_or_insert(e);
+        }
     }
-    Ok((flags, positional))
+    (flags, positional, first_error)
+}
+
+/// Records one flag argument (taking its value from `rest` when it is separate).
+fn flag(
+    arg: &str,
+    rest: &mut std::slice::Iter<'_, String>,
+    flags: &mut Flags,
+) -> Result<(), String> {
+    let (spec, inline, shown) = if let Some(long) = arg.strip_prefix("--") {
+        let (name, inline) = match long.split_once('=') {
+            Some((n, v)) => (n, Some(v.to_owned())),
+            None => (long, None),
+        };
+        let spec = spec_long(name).ok_or_else(|| format!("unknown flag: --{name}"))?;
+        (spec, inline, format!("--{name}"))
+    } else {
+        let mut chars = arg[1..].chars();
+        let c = chars.next().unwrap_or('-');
+        let tail = chars.as_str();
+        let spec =
+            spec_short(c).ok_or_else(|| format!("unknown shorthand flag: '{c}' in {arg}"))?;
+        let inline = if tail.is_empty() {
+            None
+        } else if spec.value {
+            Some(tail.strip_prefix('=').unwrap_or(tail).to_owned())
+        } else {
+            // Combined boolean shorthands, such as -wA.
+            let mut bools = vec![spec];
+            for c in tail.chars() {
+                match spec_short(c) {
+                    Some(s) if !s.value => bools.push(s),
+                    _ => return Err(format!("unknown shorthand flag: '{c}' in {arg}")),
+                }
+            }
+            for s in bools {
+                flags.0.entry(s.long).or_default().push("true".to_owned());
+            }
+            return Ok(());
+        };
+        (spec, inline, format!("-{c}"))
+    };
+    let value = match (spec.value, inline) {
+        (_, Some(v)) => v,
+        (true, None) => rest
+            .next()
+            .cloned()
+            .ok_or_else(|| format!("flag needs an argument: {shown}"))?,
+        (false, None) => "true".to_owned(),
+    };
+    flags.0.entry(spec.long).or_default().push(value);
+    Ok(())
 }
 
 /// Parses kctl's arguments (without the program name).
 pub(crate) fn parse(args: &[String]) -> Result<(Global, Command), UsageError> {
     let usage_err = |message: String, usage| UsageError { message, usage };
-    let (flags, positional) = split(args).map_err(|m| {
-        // Name the command's usage when one is recognizable.
-        let usage = args
-            .iter()
-            .find(|a| !a.starts_with('-'))
-            .map_or(USAGE, |c| usage_for(c, args));
-        usage_err(m, usage)
-    })?;
+    let (flags, positional, error) = split(args);
     let mut words = positional.into_iter();
     let command = words.next();
-    let usage = command.as_deref().map_or(USAGE, |c| usage_for(c, args));
+    let usage = command.as_deref().map_or(USAGE, usage_for);
+    if let Some(message) = error {
+        return Err(usage_err(message, usage));
+    }
     let rest: Vec<String> = words.collect();
 
     let global = Global {
@@ -543,7 +554,7 @@ fn parse_config(
 }
 
 /// The usage text for the command named by `command` (`config` looks no further).
-fn usage_for(command: &str, _args: &[String]) -> &'static str {
+fn usage_for(command: &str) -> &'static str {
     match command {
         "get" => GET_USAGE,
         "apply" => APPLY_USAGE,

@@ -12,4 +12,5 @@
 
 mod api_crd;
 mod env;
+mod kctl;
 mod rest_client;
