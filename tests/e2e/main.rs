@@ -11,5 +11,7 @@
 )]
 
 mod api_crd;
+mod discovery;
+mod dynamic;
 mod env;
 mod rest_client;
