@@ -25,6 +25,17 @@ fn temp_dir(tag: &str) -> PathBuf {
     dir
 }
 
+/// A cache directory our Discovery has just filled.
+async fn written_cache(c: &Client, tag: &str) -> PathBuf {
+    let root = temp_dir(tag);
+    Discovery::new(c.clone())
+        .cache_dir(&root)
+        .server_resources()
+        .await
+        .unwrap();
+    root
+}
+
 /// kubectl's stdout and stderr, for checks on its request log (`-v=6`).
 async fn kubectl_output(args: &[&str]) -> (String, String) {
     let env = testenv().await;
@@ -328,12 +339,7 @@ async fn kubectl_uses_our_disk_cache_and_we_use_kubectls() {
     let c = client(Kind::Admin).await;
 
     // We write; kubectl resolves `pods` from our files without discovery requests.
-    let ours_root = temp_dir("ours-for-kubectl");
-    Discovery::new(c.clone())
-        .cache_dir(&ours_root)
-        .server_resources()
-        .await
-        .unwrap();
+    let ours_root = written_cache(&c, "ours-for-kubectl").await;
     let root_arg = ours_root.to_string_lossy().into_owned();
     let (_, log) = kubectl_output(&["get", "pods", "-A", "--cache-dir", &root_arg, "-v=6"]).await;
     assert!(
@@ -524,13 +530,8 @@ async fn rest_mapper_resolves_names_like_kubectl() {
 #[tokio::test]
 async fn rest_mapper_refreshes_a_stale_cache_once_on_a_miss() {
     let c = client(Kind::Admin).await;
-    let root = temp_dir("stale");
     // A cache written before the CRD exists…
-    Discovery::new(c.clone())
-        .cache_dir(&root)
-        .server_resources()
-        .await
-        .unwrap();
+    let root = written_cache(&c, "stale").await;
     let crd = crate::dynamic::install_crd(&c, "stalethings", "StaleThing").await;
     // …is read from disk (no request), misses, refreshes once, and finds it.
     let d = Discovery::new(c.clone()).cache_dir(&root);

@@ -91,6 +91,22 @@ async fn api_for(c: &Client, name: &str, ns: &str) -> (Api<DynamicObject>, ApiRe
     (Api::namespaced_with(c.clone(), ns, &ar), ar)
 }
 
+/// The object as `kubectl get -o json` prints it, managed fields included.
+async fn kubectl_json(resource: &str, name: &str, ns: &str) -> Value {
+    let out = kubectl(&[
+        "get",
+        resource,
+        name,
+        "-n",
+        ns,
+        "-o",
+        "json",
+        "--show-managed-fields",
+    ])
+    .await;
+    serde_json::from_str(&out).unwrap()
+}
+
 fn thing(name: &str, ar: &ApiResource, spec: Value) -> DynamicObject {
     DynamicObject::new(name, ar).data(json!({ "spec": spec }))
 }
@@ -128,21 +144,10 @@ async fn dynamic_crud_subresources_patches_and_watch_on_a_crd() {
         serde_json::from_value(serde_json::to_value(&fetched).unwrap()).unwrap();
     assert_eq!(reencoded, fetched);
     // kubectl sees the very same object.
-    let theirs: Value = serde_json::from_str(
-        &kubectl(&[
-            "get",
-            &crd,
-            "a",
-            "-n",
-            &ns,
-            "-o",
-            "json",
-            "--show-managed-fields",
-        ])
-        .await,
-    )
-    .unwrap();
-    assert_eq!(serde_json::to_value(&fetched).unwrap(), theirs);
+    assert_eq!(
+        serde_json::to_value(&fetched).unwrap(),
+        kubectl_json(&crd, "a", &ns).await
+    );
 
     // Replace, then every patch kind a custom resource accepts.
     let mut changed = fetched.clone();
@@ -315,21 +320,10 @@ async fn dynamic_crud_patches_and_watch_on_a_builtin() {
         .await
         .unwrap();
     assert_eq!(applied.data["data"]["owned"], "yes");
-    let theirs: Value = serde_json::from_str(
-        &kubectl(&[
-            "get",
-            "configmap",
-            "settings",
-            "-n",
-            &ns,
-            "-o",
-            "json",
-            "--show-managed-fields",
-        ])
-        .await,
-    )
-    .unwrap();
-    assert_eq!(serde_json::to_value(&applied).unwrap(), theirs);
+    assert_eq!(
+        serde_json::to_value(&applied).unwrap(),
+        kubectl_json("configmap", "settings", &ns).await
+    );
     api.delete("settings", &DeleteParams::default())
         .await
         .unwrap();

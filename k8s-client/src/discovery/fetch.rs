@@ -68,7 +68,7 @@ impl Discovery {
         }
         let operation = req.operation();
         self.inner.count_request(&operation);
-        let response = self.inner.client.buffered_response(&req).await?;
+        let response = self.inner.requests_client.buffered_response(&req).await?;
         if response.code == 304
             && let Some(entry) = cached
         {
