@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use k8s_client::Client;
-use k8s_client::discovery::{Discovery, discovery_cache_dir};
+use k8s_client::discovery::{Discovery, host_cache_dir};
 use k8s_client::dynamic::ApiResource;
 use k8s_testenv::Kind;
 
@@ -294,7 +294,7 @@ async fn discovery_disk_cache_is_kubectls_layout_and_modes() {
     let root = temp_dir("layout");
     let d = Discovery::new(c.clone()).cache_dir(&root);
     d.server_resources().await.unwrap();
-    let host_dir = discovery_cache_dir(&root.join("discovery"), c.base_url());
+    let host_dir = host_cache_dir(&root.join("discovery"), c.base_url());
     assert_eq!(d.disk_cache_path(), Some(host_dir.as_path()));
     let port = c.base_url().rsplit(':').next().unwrap();
     assert_eq!(

@@ -36,7 +36,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-pub use disk::{DEFAULT_TTL, default_cache_dir, discovery_cache_dir};
+pub use disk::{DEFAULT_TTL, default_cache_dir, host_cache_dir};
 pub use mapper::RestMapper;
 pub use model::{
     ApiGroup, FailureReason, GroupVersionFailure, GroupVersionResources, ServerResources,
@@ -184,7 +184,7 @@ impl Discovery {
     #[must_use]
     pub fn cache_dir(self, root: impl AsRef<Path>) -> Self {
         let root = root.as_ref();
-        let host_dir = discovery_cache_dir(&root.join("discovery"), self.inner.client.base_url());
+        let host_dir = host_cache_dir(&root.join("discovery"), self.inner.client.base_url());
         let http = root.join("http");
         self.reconfigure(|o| {
             o.disk_dir = Some(host_dir);
