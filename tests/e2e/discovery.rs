@@ -409,6 +409,25 @@ async fn discovery_legacy_fallback_matches_aggregated() {
 }
 
 #[tokio::test]
+async fn discovery_has_its_own_rate_limit_like_kubectl() {
+    // A client limited to 1 request per second would need ~20 s for legacy
+    // discovery's ~24 requests; discovery uses kubectl's 50 QPS / burst 300.
+    let mut config = crate::env::config(Kind::Admin).await;
+    config.qps = 1.0;
+    config.burst = 1;
+    let slow = Client::try_from(config).unwrap();
+    let d = Discovery::new(slow).legacy_only(true);
+    let started = std::time::Instant::now();
+    d.server_resources().await.unwrap();
+    assert!(d.request_count() > 10);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
 async fn discovery_openapi_v3_index_and_documents() {
     let c = client(Kind::Admin).await;
     let root = temp_dir("openapi");
