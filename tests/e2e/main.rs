@@ -11,6 +11,8 @@
 )]
 
 mod api_crd;
+mod discovery;
+mod dynamic;
 mod env;
 mod kctl;
 mod rest_client;

@@ -39,14 +39,14 @@ pub fn default_cache_dir() -> Option<PathBuf> {
 /// (empty and `.` segments dropped, `..` resolved).
 ///
 /// ```
-/// use k8s_client::discovery::discovery_cache_dir;
+/// use k8s_client::discovery::host_cache_dir;
 /// use std::path::Path;
 /// assert_eq!(
-///     discovery_cache_dir(Path::new("/c/discovery"), "https://127.0.0.1:6443"),
+///     host_cache_dir(Path::new("/c/discovery"), "https://127.0.0.1:6443"),
 ///     Path::new("/c/discovery/127.0.0.1_6443"),
 /// );
 /// ```
-pub fn discovery_cache_dir(parent: &Path, host: &str) -> PathBuf {
+pub fn host_cache_dir(parent: &Path, host: &str) -> PathBuf {
     let host = host.replacen("https://", "", 1).replacen("http://", "", 1);
     let safe: String = host
         .chars()
@@ -202,7 +202,7 @@ mod tests {
     use super::*;
 
     fn dir(host: &str) -> String {
-        discovery_cache_dir(Path::new("/root/.kube/cache/discovery"), host)
+        host_cache_dir(Path::new("/root/.kube/cache/discovery"), host)
             .to_string_lossy()
             .into_owned()
     }

@@ -1,6 +1,8 @@
 //! Reading discovery from the server: aggregated (two requests) or legacy
 //! (two requests plus one per group version, sent concurrently).
 
+use std::time::Duration;
+
 use bytes::Bytes;
 use futures::future::join_all;
 use reqwest::header::CONTENT_TYPE;
@@ -12,6 +14,9 @@ use crate::client::decode_json;
 use crate::dynamic::GroupVersion;
 use crate::rest::{Accept, Request};
 use crate::{Error, Result};
+
+/// client-go's discovery client timeout.
+const DISCOVERY_TIMEOUT: Duration = Duration::from_secs(32);
 
 /// A discovery response body with its content type.
 pub(crate) struct Fetched {
@@ -26,12 +31,23 @@ impl Discovery {
     /// where requests are counted.
     pub(crate) async fn get(&self, path: &str, accept: Accept) -> Result<Fetched> {
         let (path_only, query) = path.split_once('?').unwrap_or((path, ""));
-        let mut builder = Request::get().abs_path(path_only).accept(accept);
-        for (k, v) in form_urlencoded::parse(query.as_bytes()) {
-            builder = builder.param(&k, &v);
-        }
-        let url_path = builder_path(path_only, query);
-        let url = format!("{}{}", self.inner.client.base_url(), url_path);
+        let request = |etag: Option<&str>| {
+            // client-go's discovery client sends its 32 s timeout as a query
+            // parameter too, so the URL (the HTTP cache key) matches kubectl's.
+            let mut builder = Request::get()
+                .abs_path(path_only)
+                .accept(accept)
+                .timeout(DISCOVERY_TIMEOUT);
+            for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+                builder = builder.param(&k, &v);
+            }
+            if let Some(etag) = etag {
+                builder = builder.header("If-None-Match", etag);
+            }
+            builder.build()
+        };
+        let mut req = request(None)?;
+        let url = format!("{}{}", self.inner.client.base_url(), req.path_and_query());
         let accept_value = accept.header_value();
         let cached = match &self.inner.options.http_cache {
             Some(cache) => cache.get(&url, accept_value).await,
@@ -43,17 +59,16 @@ impl Discovery {
                 return Ok(Fetched {
                     content_type: entry.header("content-type").unwrap_or_default().to_owned(),
                     body: entry.body.clone(),
-                    operation: format!("GET {path_only}"),
+                    operation: req.operation(),
                 });
             }
             if let Some(etag) = entry.etag() {
-                builder = builder.header("If-None-Match", etag);
+                req = request(Some(etag))?;
             }
         }
-        let req = builder.build()?;
         let operation = req.operation();
         self.inner.count_request(&operation);
-        let response = self.inner.client.buffered_response(&req).await?;
+        let response = self.inner.requests_client.buffered_response(&req).await?;
         if response.code == 304
             && let Some(entry) = cached
         {
@@ -167,17 +182,6 @@ impl Discovery {
         list.group_version = typed.group_version;
         Ok(list)
     }
-}
-
-/// The path and query as the request builder will encode them, for the cache key.
-fn builder_path(path: &str, query: &str) -> String {
-    if query.is_empty() {
-        return path.to_owned();
-    }
-    let encoded: String = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(form_urlencoded::parse(query.as_bytes()))
-        .finish();
-    format!("{path}?{encoded}")
 }
 
 /// `/api` or `/apis`, in whichever format the server chose.

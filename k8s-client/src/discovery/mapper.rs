@@ -67,11 +67,10 @@ impl RestMapper {
                 resource_match(sr, &gvr.resource, &gvr.group, &gvr.version).map(|r| vec![r])
             })
             .await?;
-        Ok(found
-            .into_iter()
-            .next()
-            .map(|r| r.gvk())
-            .unwrap_or_default())
+        found.first().map(ApiResource::gvk).ok_or(Error::NoMatch {
+            what: "a resource type",
+            name,
+        })
     }
 
     /// The resource that serves a kind. The version may be empty (the

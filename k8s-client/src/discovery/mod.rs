@@ -36,7 +36,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-pub use disk::{DEFAULT_TTL, default_cache_dir, discovery_cache_dir};
+pub use disk::{DEFAULT_TTL, default_cache_dir, host_cache_dir};
 pub use mapper::RestMapper;
 pub use model::{
     ApiGroup, FailureReason, GroupVersionFailure, GroupVersionResources, ServerResources,
@@ -58,6 +58,10 @@ use http_cache::HttpCache;
 /// cache answers without any request. A cold load uses aggregated discovery:
 /// two requests (`/api` and `/apis`) for the whole server. Servers without it
 /// get legacy discovery, one request per group version, sent concurrently.
+///
+/// Requests share the client's connections and credentials but have their
+/// own rate limit, kubectl's for discovery ([`DISCOVERY_QPS`],
+/// [`DISCOVERY_BURST`]).
 ///
 /// `Discovery` is cheap to clone; clones share their caches.
 ///
@@ -90,9 +94,17 @@ struct Options {
     legacy_only: bool,
 }
 
+/// kubectl's rate limit for discovery (`genericclioptions`: 50 QPS, burst 300).
+pub const DISCOVERY_QPS: f32 = 50.0;
+/// kubectl's burst for discovery.
+pub const DISCOVERY_BURST: u32 = 300;
+
 #[derive(Debug)]
 struct Inner {
+    /// The caller's client, for [`Discovery::client`].
     client: Client,
+    /// The same connections with kubectl's discovery rate limit.
+    requests_client: Client,
     options: Options,
     state: Mutex<State>,
     /// Held while loading, so concurrent callers share one load.
@@ -109,6 +121,9 @@ struct State {
     fresh: bool,
     /// After `invalidate`, disk files are not trusted until rewritten.
     disk_invalidated: bool,
+    /// Bumped by `invalidate`, so a load that started before it does not
+    /// store what it read (it still answers its own caller).
+    generation: u64,
     openapi_index: Option<Arc<OpenApiV3Index>>,
 }
 
@@ -145,6 +160,7 @@ impl Discovery {
     fn with_options(client: Client, options: Options) -> Self {
         Discovery {
             inner: Arc::new(Inner {
+                requests_client: client.with_rate_limit(DISCOVERY_QPS, DISCOVERY_BURST),
                 client,
                 options,
                 state: Mutex::new(State::default()),
@@ -168,7 +184,7 @@ impl Discovery {
     #[must_use]
     pub fn cache_dir(self, root: impl AsRef<Path>) -> Self {
         let root = root.as_ref();
-        let host_dir = discovery_cache_dir(&root.join("discovery"), self.inner.client.base_url());
+        let host_dir = host_cache_dir(&root.join("discovery"), self.inner.client.base_url());
         let http = root.join("http");
         self.reconfigure(|o| {
             o.disk_dir = Some(host_dir);
@@ -257,6 +273,7 @@ impl Discovery {
         state.openapi_index = None;
         state.fresh = false;
         state.disk_invalidated = true;
+        state.generation += 1;
     }
 
     /// A REST mapper over this discovery.
@@ -287,16 +304,17 @@ impl Discovery {
         if let Some(cached) = self.inner.state().resources.clone() {
             return Ok(cached);
         }
-        let disk_invalidated = self.inner.state().disk_invalidated;
+        let (disk_invalidated, generation) = {
+            let state = self.inner.state();
+            (state.disk_invalidated, state.generation)
+        };
         if !disk_invalidated
             && let Some(dir) = &self.inner.options.disk_dir
             && let Some(docs) = read_disk(dir, self.inner.options.ttl).await
         {
             tracing::debug!(dir = %dir.display(), "discovery served from the disk cache");
             let resources = Arc::new(ServerResources::from_documents(&docs, Vec::new()));
-            let mut state = self.inner.state();
-            state.resources = Some(resources.clone());
-            state.fresh = false;
+            self.store(generation, &resources, false);
             return Ok(resources);
         }
         let (docs, failures) = self.fetch_documents().await?;
@@ -304,11 +322,21 @@ impl Discovery {
             write_disk(dir, &docs).await;
         }
         let resources = Arc::new(ServerResources::from_documents(&docs, failures));
-        let mut state = self.inner.state();
-        state.resources = Some(resources.clone());
-        state.fresh = true;
-        state.disk_invalidated = false;
+        self.store(generation, &resources, true);
         Ok(resources)
+    }
+
+    /// Keeps a loaded view unless `invalidate` was called since the load began.
+    fn store(&self, generation: u64, resources: &Arc<ServerResources>, from_server: bool) {
+        let mut state = self.inner.state();
+        if state.generation != generation {
+            return;
+        }
+        state.resources = Some(resources.clone());
+        state.fresh = from_server;
+        if from_server {
+            state.disk_invalidated = false;
+        }
     }
 
     /// Each resource once, at its group's preferred version where it exists
