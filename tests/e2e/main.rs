@@ -11,5 +11,7 @@
 )]
 
 mod api_crd;
+mod config_view;
 mod env;
+mod exec_plugin;
 mod rest_client;

@@ -606,7 +606,7 @@ fn view_of_empty_config_and_minify_errors() {
     assert_eq!(
         serde_json::to_value(view(&empty, &ViewOptions::default()).unwrap()).unwrap(),
         serde_json::json!({
-            "kind": "Config", "apiVersion": "v1", "preferences": {},
+            "kind": "Config", "apiVersion": "v1",
             "clusters": null, "users": null, "contexts": null, "current-context": ""
         })
     );

@@ -43,6 +43,8 @@ pub struct ConfigView {
     kind: &'static str,
     #[serde(rename = "apiVersion")]
     api_version: &'static str,
+    // client-go v0.34 marks preferences `omitzero`: absent unless set.
+    #[serde(skip_serializing_if = "PreferencesView::is_zero")]
     preferences: PreferencesView,
     clusters: Option<Vec<Named<ClusterView>>>,
     users: Option<Vec<Named<UserView>>>,
@@ -51,6 +53,12 @@ pub struct ConfigView {
     current_context: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     extensions: Vec<ExtensionView>,
+}
+
+impl PreferencesView {
+    fn is_zero(&self) -> bool {
+        !self.colors && self.extensions.is_empty()
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
