@@ -14,4 +14,5 @@ mod api_crd;
 mod config_view;
 mod env;
 mod exec_plugin;
+mod proxy;
 mod rest_client;
