@@ -15,4 +15,6 @@ mod config_view;
 mod env;
 mod exec_plugin;
 mod proxy;
+#[path = "../support/relay.rs"]
+mod relay;
 mod rest_client;

@@ -1,108 +1,14 @@
-//! `proxy-url` against the real API server. The proxies are minimal ones
-//! written here (HTTP CONNECT and SOCKS5, no auth): testenv has no proxy, and
-//! these only relay bytes and record where they were asked to connect. The
-//! API server at the other end, and TLS through the tunnel, are real.
-
-use std::sync::{Arc, Mutex};
+//! `proxy-url` against the real API server, through the minimal relays in
+//! `tests/support/relay.rs` (testenv has no proxy). The API server at the
+//! other end, and TLS through the tunnel, are real.
 
 use k8s_client::Client;
 use k8s_client::rest::Request;
 use k8s_testenv::Kind;
 use serde_json::Value;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
 
 use crate::env::{config, testenv};
-
-/// Targets the proxy was asked to reach, as `host:port`.
-type Seen = Arc<Mutex<Vec<String>>>;
-
-#[derive(Clone, Copy)]
-enum Protocol {
-    HttpConnect,
-    Socks5,
-}
-
-/// Starts a proxy on a free loopback port; returns its URL and what it saw.
-async fn start_proxy(protocol: Protocol) -> (String, Seen) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let seen: Seen = Arc::default();
-    let record = seen.clone();
-    tokio::spawn(async move {
-        while let Ok((conn, _)) = listener.accept().await {
-            let record = record.clone();
-            tokio::spawn(async move {
-                let _ = relay(protocol, conn, record).await;
-            });
-        }
-    });
-    let scheme = match protocol {
-        Protocol::HttpConnect => "http",
-        Protocol::Socks5 => "socks5",
-    };
-    (format!("{scheme}://{addr}"), seen)
-}
-
-async fn relay(protocol: Protocol, mut client: TcpStream, seen: Seen) -> std::io::Result<()> {
-    let target = match protocol {
-        Protocol::HttpConnect => http_connect_handshake(&mut client).await?,
-        Protocol::Socks5 => socks5_handshake(&mut client).await?,
-    };
-    seen.lock().unwrap().push(target.clone());
-    let mut upstream = TcpStream::connect(&target).await?;
-    match protocol {
-        Protocol::HttpConnect => {
-            client
-                .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
-                .await?
-        }
-        // Succeeded, bound to 0.0.0.0:0 (clients ignore the address).
-        Protocol::Socks5 => client.write_all(&[5, 0, 0, 1, 0, 0, 0, 0, 0, 0]).await?,
-    }
-    tokio::io::copy_bidirectional(&mut client, &mut upstream).await?;
-    Ok(())
-}
-
-/// Reads `CONNECT host:port HTTP/1.1` and the headers after it.
-async fn http_connect_handshake(client: &mut TcpStream) -> std::io::Result<String> {
-    let mut head = Vec::new();
-    while !head.ends_with(b"\r\n\r\n") {
-        head.push(client.read_u8().await?);
-    }
-    let head = String::from_utf8_lossy(&head);
-    let mut words = head.split_whitespace();
-    assert_eq!(words.next(), Some("CONNECT"), "{head}");
-    Ok(words.next().unwrap_or_default().to_owned())
-}
-
-/// RFC 1928 without authentication: greeting, then one CONNECT request.
-async fn socks5_handshake(client: &mut TcpStream) -> std::io::Result<String> {
-    let mut greeting = [0u8; 2];
-    client.read_exact(&mut greeting).await?;
-    let mut methods = vec![0u8; greeting[1] as usize];
-    client.read_exact(&mut methods).await?;
-    client.write_all(&[5, 0]).await?;
-    let mut request = [0u8; 4];
-    client.read_exact(&mut request).await?;
-    assert_eq!(request[1], 1, "only CONNECT");
-    let host = match request[3] {
-        1 => {
-            let mut ip = [0u8; 4];
-            client.read_exact(&mut ip).await?;
-            std::net::Ipv4Addr::from(ip).to_string()
-        }
-        3 => {
-            let len = client.read_u8().await? as usize;
-            let mut name = vec![0u8; len];
-            client.read_exact(&mut name).await?;
-            String::from_utf8_lossy(&name).into_owned()
-        }
-        other => panic!("address type {other} not handled by this test proxy"),
-    };
-    let port = client.read_u16().await?;
-    Ok(format!("{host}:{port}"))
-}
+use crate::relay::{Protocol, start_proxy};
 
 async fn check_version_through(protocol: Protocol) {
     let (proxy_url, seen) = start_proxy(protocol).await;
@@ -129,4 +35,69 @@ async fn http_proxy_from_the_config_tunnels_to_the_server() {
 #[tokio::test]
 async fn socks5_proxy_from_the_config_tunnels_to_the_server() {
     check_version_through(Protocol::Socks5).await;
+}
+
+/// Set only in the child process of the environment-proxy test.
+const CHILD_ENV: &str = "K8S_CLIENT_PROXY_ENV_CHILD";
+
+/// The child half of the test below: a GET of /version from a fresh client,
+/// in a process whose environment carries the proxy variables.
+#[tokio::test]
+#[ignore = "run by https_proxy_from_the_environment_unless_no_proxy as its child"]
+async fn child_gets_version_with_the_proxy_environment() {
+    if std::env::var_os(CHILD_ENV).is_none() {
+        return;
+    }
+    let client = Client::try_from(config(Kind::Admin).await).unwrap();
+    let _: Value = client
+        .send_json(Request::get().abs_path("/version"))
+        .await
+        .unwrap();
+}
+
+/// `HTTPS_PROXY` and `NO_PROXY` are process-wide, so the client under test
+/// runs in a child process (this test binary again) that shares this
+/// process's control plane; the relay runs here and records what it carried.
+#[tokio::test]
+async fn https_proxy_from_the_environment_unless_no_proxy() {
+    let (proxy_url, seen) = start_proxy(Protocol::HttpConnect).await;
+    let env = testenv().await;
+    let run_child = |no_proxy: Option<&str>| {
+        let mut cmd = tokio::process::Command::new(std::env::current_exe().unwrap());
+        cmd.args([
+            "--exact",
+            "proxy::child_gets_version_with_the_proxy_environment",
+            "--ignored",
+        ])
+        .env(CHILD_ENV, "1")
+        .env(k8s_testenv::DIR_ENV, env.dir())
+        .env("HTTPS_PROXY", &proxy_url)
+        .env_remove("https_proxy")
+        .env_remove("no_proxy")
+        .env_remove("NO_PROXY");
+        if let Some(list) = no_proxy {
+            cmd.env("NO_PROXY", list);
+        }
+        cmd.output()
+    };
+
+    let out = run_child(None).await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(seen.lock().unwrap().len(), 1, "HTTPS_PROXY was not used");
+
+    let out = run_child(Some("127.0.0.1")).await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(
+        seen.lock().unwrap().len(),
+        1,
+        "NO_PROXY=127.0.0.1 should bypass the proxy"
+    );
 }
