@@ -69,6 +69,17 @@ pub enum Error {
     /// Building the client failed (TLS material, proxy, …).
     #[error("cannot build client: {0}")]
     ClientBuild(String),
+
+    /// Discovery does not know a name, even after refreshing a cached view:
+    /// a resource type, kind or OpenAPI path. The message is kubectl's, such as
+    /// `the server doesn't have a resource type "widgetz"`.
+    #[error("the server doesn't have {what} {name:?}")]
+    NoMatch {
+        /// What was looked up, such as `a resource type`.
+        what: &'static str,
+        /// The name as given.
+        name: String,
+    },
 }
 
 fn at_path(path: &str) -> String {
@@ -182,6 +193,10 @@ impl Error {
             || self.reason_is("Timeout")
             || self.reason_is("ServerTimeout")
             || self.code_is(504)
+    }
+    /// A name discovery does not know ([`Error::NoMatch`]).
+    pub fn is_no_match(&self) -> bool {
+        matches!(self, Error::NoMatch { .. })
     }
     /// A 5xx answer.
     pub fn is_server_error(&self) -> bool {

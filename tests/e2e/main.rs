@@ -12,6 +12,8 @@
 
 mod api_crd;
 mod config_view;
+mod discovery;
+mod dynamic;
 mod env;
 mod exec_plugin;
 mod proxy;

@@ -55,9 +55,27 @@ pub struct FaultServer {
     seen: Arc<Mutex<Vec<Seen>>>,
 }
 
+/// Replies chosen by request path (query ignored), for clients that send
+/// several requests at once and so in no fixed order.
+type Routes = Arc<Vec<(&'static str, Reply)>>;
+
 impl FaultServer {
     /// Starts serving `script` in order; once it runs out, every request gets `fallback`.
     pub async fn start(script: Vec<Reply>, fallback: Reply) -> FaultServer {
+        Self::serve_with(script, Vec::new(), fallback).await
+    }
+
+    /// Answers a request for `path` with its route's reply; any other path gets `fallback`.
+    pub async fn start_routed(routes: Vec<(&'static str, Reply)>, fallback: Reply) -> FaultServer {
+        Self::serve_with(Vec::new(), routes, fallback).await
+    }
+
+    async fn serve_with(
+        script: Vec<Reply>,
+        routes: Vec<(&'static str, Reply)>,
+        fallback: Reply,
+    ) -> FaultServer {
+        let routes: Routes = Arc::new(routes);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let script = Arc::new(Mutex::new(VecDeque::from(script)));
@@ -65,8 +83,8 @@ impl FaultServer {
         let (s, v) = (script.clone(), seen.clone());
         tokio::spawn(async move {
             while let Ok((conn, _)) = listener.accept().await {
-                let (s, v, fallback) = (s.clone(), v.clone(), fallback.clone());
-                tokio::spawn(async move { serve(conn, s, v, fallback).await });
+                let (s, v, r, fallback) = (s.clone(), v.clone(), routes.clone(), fallback.clone());
+                tokio::spawn(async move { serve(conn, s, v, r, fallback).await });
             }
         });
         FaultServer { url, script, seen }
@@ -85,6 +103,7 @@ async fn serve(
     mut conn: TcpStream,
     script: Arc<Mutex<VecDeque<Reply>>>,
     seen: Arc<Mutex<Vec<Seen>>>,
+    routes: Routes,
     fallback: Reply,
 ) {
     // Keep-alive: serve requests on this connection until it closes.
@@ -92,12 +111,24 @@ async fn serve(
         let Some(request) = read_request(&mut conn).await else {
             return;
         };
+        let path = request
+            .path
+            .split('?')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
         seen.lock().unwrap().push(request);
-        let reply = script
-            .lock()
-            .unwrap()
-            .pop_front()
-            .unwrap_or_else(|| fallback.clone());
+        let routed = routes
+            .iter()
+            .find(|(p, _)| *p == path)
+            .map(|(_, r)| r.clone());
+        let reply = routed.unwrap_or_else(|| {
+            script
+                .lock()
+                .unwrap()
+                .pop_front()
+                .unwrap_or_else(|| fallback.clone())
+        });
         match reply {
             Reply::Full {
                 status,

@@ -19,8 +19,18 @@ use crate::{Error, Result};
 
 /// A successful exchange: the body read whole, or still streaming.
 enum Success {
-    Buffered(Bytes),
+    Buffered(BufferedResponse),
     Streaming(reqwest::Response),
+}
+
+/// A response read whole, with what discovery's caches need from it: the
+/// code (a conditional GET may answer 304) and the headers (`ETag`, and the
+/// `Content-Type` that tells aggregated discovery from the legacy format).
+#[derive(Debug)]
+pub(crate) struct BufferedResponse {
+    pub(crate) code: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
 }
 
 enum AttemptError {
@@ -107,7 +117,9 @@ impl Client {
         let span = tracing::Span::current();
         span.record("status", code);
         span.record("http_version", tracing::field::debug(response.version()));
-        if !(200..=206).contains(&code) {
+        // 304 answers a conditional GET: the caller holds the body already.
+        let not_modified = code == 304 && req.is_conditional();
+        if !(200..=206).contains(&code) && !not_modified {
             let headers = response.headers().clone();
             let body = read_capped(response, MAX_ERROR_BODY * 8).await;
             return Err(AttemptError::Status {
@@ -119,8 +131,14 @@ impl Client {
         if buffer {
             // Read inside the attempt so a connection that breaks mid-body is
             // retried (for GET) like one that broke before the headers.
+            let mut response = response;
+            let headers = std::mem::take(response.headers_mut());
             let body = response.bytes().await.map_err(AttemptError::Transport)?;
-            return Ok(Success::Buffered(body));
+            return Ok(Success::Buffered(BufferedResponse {
+                code,
+                headers,
+                body,
+            }));
         }
         Ok(Success::Streaming(response))
     }
@@ -235,13 +253,27 @@ impl Client {
     /// The body of a request read whole, for callers that keep the request
     /// to name it in decode errors.
     pub(crate) async fn buffered(&self, req: &Request) -> Result<Bytes> {
+        Ok(self.buffered_response(req).await?.body)
+    }
+
+    /// The whole response with its code and headers.
+    pub(crate) async fn buffered_response(&self, req: &Request) -> Result<BufferedResponse> {
         self.traced(req, async {
             match self.run(req, true).await? {
-                (Success::Buffered(body), _) => Ok(body),
-                (Success::Streaming(response), attempts) => response
-                    .bytes()
-                    .await
-                    .map_err(|e| transport_error(&req.operation(), e, attempts)),
+                (Success::Buffered(response), _) => Ok(response),
+                (Success::Streaming(mut response), attempts) => {
+                    let code = response.status().as_u16();
+                    let headers = std::mem::take(response.headers_mut());
+                    let body = response
+                        .bytes()
+                        .await
+                        .map_err(|e| transport_error(&req.operation(), e, attempts))?;
+                    Ok(BufferedResponse {
+                        code,
+                        headers,
+                        body,
+                    })
+                }
             }
         })
         .await
@@ -266,7 +298,10 @@ impl Client {
         let req: Request = req.into_request()?;
         let operation = req.operation();
         match self.traced(&req, self.run(&req, false)).await? {
-            (Success::Buffered(body), _) => Ok(futures::stream::once(async { Ok(body) }).boxed()),
+            (Success::Buffered(response), _) => {
+                let body = response.body;
+                Ok(futures::stream::once(async { Ok(body) }).boxed())
+            }
             (Success::Streaming(response), attempts) => Ok(response
                 .bytes_stream()
                 .map(move |chunk| chunk.map_err(|e| transport_error(&operation, e, attempts)))

@@ -13,6 +13,9 @@ pub enum Accept {
     Table,
     /// Any representation; the body is handed back undecoded (logs, raw paths).
     Any,
+    /// Aggregated discovery (`apidiscovery.k8s.io/v2` `APIGroupDiscoveryList`),
+    /// else the legacy JSON discovery documents, as client-go asks for them.
+    AggregatedDiscovery,
 }
 
 impl Accept {
@@ -22,6 +25,9 @@ impl Accept {
             Accept::Json => "application/json",
             Accept::Table => "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
             Accept::Any => "*/*",
+            Accept::AggregatedDiscovery => {
+                "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json"
+            }
         }
     }
 }

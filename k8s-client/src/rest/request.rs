@@ -133,6 +133,16 @@ impl Request {
     pub fn is_watch(&self) -> bool {
         self.watch
     }
+    /// Whether this is a conditional GET (`If-None-Match`), which the server
+    /// may answer with `304 Not Modified`.
+    pub fn is_conditional(&self) -> bool {
+        self.verb == Verb::Get
+            && self
+                .headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case("if-none-match"))
+    }
+
     /// `VERB path`, for errors and logs.
     pub fn operation(&self) -> String {
         let path = self.path_and_query.split('?').next().unwrap_or_default();
