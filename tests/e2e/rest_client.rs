@@ -263,6 +263,8 @@ async fn watch_sees_events_in_order() {
         .resource("configmaps")
         .param("watch", "true")
         .param("resourceVersion", &rv)
+        // The namespace also gets kube-root-ca.crt from a controller, at any moment.
+        .param("fieldSelector", "metadata.name=w")
         .watch();
     let mut events = c.send_watch::<Value>(watch).await.unwrap();
 
