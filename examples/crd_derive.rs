@@ -1,7 +1,12 @@
-//! Derive a custom resource and print its CustomResourceDefinition as JSON.
+//! The whole custom-resource story, end to end, against the cluster your
+//! kubeconfig names: derive a `Widget` in two versions, install the merged
+//! CRD and wait until it is served, then create, list, patch, scale, update
+//! the status of and delete a widget through `Api<Widget>`.
 //!
 //! ```text
-//! cargo run --example crd_derive | kubectl apply -f -
+//! cargo run --example crd_derive              # against the current context
+//! cargo run --example crd_derive -- --print   # only print the CRD (for kubectl apply -f -)
+//! cargo run --example crd_derive -- --keep    # leave the CRD installed afterwards
 //! ```
 //!
 //! Two versions of `Widget` (one Rust type each) are merged into one CRD,
@@ -9,9 +14,15 @@
 
 use std::collections::BTreeMap;
 
-use k8s_client::crd::merge_crds;
+use std::time::Duration;
+
+use k8s_client::api::{DeleteParams, ListParams, Patch, PatchParams, PostParams};
+use k8s_client::crd::{self, CustomResourceDefinition, MergeError, merge_crds};
 use k8s_client::meta::{IntOrString, ObjectMeta, Quantity, Time};
-use k8s_client::{CustomResourceExt, Resource};
+use k8s_client::{Api, Client, CustomResourceExt, HasMetadata, Resource};
+
+/// Who owns the CRD's fields on the server.
+const FIELD_MANAGER: &str = "crd-derive-example";
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -114,12 +125,111 @@ mod v1beta1 {
     }
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let crd = merge_crds(vec![v1beta1::Widget::crd(), Widget::crd()], "v1")?;
-    assert_eq!(Widget::crd_name(), "widgets.example.com");
-    assert_eq!(Widget::API_VERSION, "example.com/v1");
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, &crd)?;
-    std::io::Write::write_all(&mut out, b"\n")?;
+/// The CRD for both versions, `v1` stored.
+fn widget_crd() -> Result<CustomResourceDefinition, MergeError> {
+    merge_crds(vec![v1beta1::Widget::crd(), Widget::crd()], "v1")
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let crd = widget_crd()?;
+    if args.iter().any(|a| a == "--print") {
+        println!("{}", serde_json::to_string_pretty(&crd)?);
+        return Ok(());
+    }
+    let client = Client::try_default().await?;
+
+    let installed = crd::install(&client, &crd, FIELD_MANAGER, Duration::from_secs(60)).await?;
+    println!(
+        "installed {} (versions {}), Established",
+        Widget::crd_name(),
+        installed
+            .spec
+            .versions
+            .iter()
+            .map(|v| v.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+
+    let widgets: Api<Widget> = Api::default_namespaced(client.clone());
+    let ns = widgets.namespace().unwrap_or("default").to_owned();
+    let widget = Widget {
+        metadata: ObjectMeta {
+            name: Some("tour-widget".into()),
+            labels: Some(BTreeMap::from([("app".into(), "tour".into())])),
+            ..ObjectMeta::default()
+        },
+        spec: WidgetSpec {
+            replicas: 1,
+            port: IntOrString::String("http".into()),
+            memory: Some(Quantity::from("64Mi")),
+            labels: BTreeMap::new(),
+            source: Source::Image {
+                name: "nginx:1.27".into(),
+            },
+        },
+        status: None,
+    };
+    let created = widgets.create(&PostParams::default(), &widget).await?;
+    println!(
+        "created widget {ns}/{} (uid {})",
+        created.name(),
+        created.metadata.uid.as_deref().unwrap_or("?")
+    );
+
+    let listed = widgets
+        .list(&ListParams::default().labels("app=tour"))
+        .await?;
+    println!("listed {} widget(s) with app=tour", listed.items.len());
+
+    let patch = serde_json::json!({ "spec": { "replicas": 2 } });
+    let patched = widgets
+        .patch(
+            "tour-widget",
+            &PatchParams::default(),
+            &Patch::Merge(&patch),
+        )
+        .await?;
+    println!("merge-patched: spec.replicas = {}", patched.spec.replicas);
+
+    let scale_patch = serde_json::json!({ "spec": { "replicas": 3 } });
+    let scale = widgets
+        .patch_scale(
+            "tour-widget",
+            &PatchParams::default(),
+            &Patch::Merge(&scale_patch),
+        )
+        .await?;
+    println!(
+        "scaled through the scale subresource: {:?}",
+        scale.spec.replicas
+    );
+
+    let status = serde_json::json!({ "status": { "replicas": 3, "selector": "app=tour" } });
+    let with_status = widgets
+        .patch_status(
+            "tour-widget",
+            &PatchParams::default(),
+            &Patch::Merge(&status),
+        )
+        .await?;
+    println!(
+        "status subresource: {:?}",
+        with_status.status.as_ref().map(|s| s.replicas)
+    );
+
+    widgets
+        .delete("tour-widget", &DeleteParams::default())
+        .await?;
+    println!("deleted widget {ns}/tour-widget");
+
+    if !args.iter().any(|a| a == "--keep") {
+        let crds: Api<CustomResourceDefinition> = Api::all(client);
+        crds.delete(&Widget::crd_name(), &DeleteParams::default())
+            .await?;
+        println!("deleted {}", Widget::crd_name());
+    }
     Ok(())
 }

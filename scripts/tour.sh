@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job: start a real local control plane (testenv) and run the tour
-# example against it, then stop the control plane.
+# examples against it, then stop the control plane.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -27,4 +27,7 @@ fi
 echo "control plane ready at $url" >&2
 
 export KUBECONFIG="$dir/admin.kubeconfig"
+echo "== examples/tour: namespaces and a ConfigMap" >&2
 cargo run -q --example tour
+echo "== examples/crd_derive: a custom resource from a Rust type" >&2
+cargo run -q --example crd_derive

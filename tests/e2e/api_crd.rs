@@ -9,7 +9,6 @@ use k8s_client::api::{
     DEFAULT_RETRY, DeleteParams, JsonPatchOp, ListParams, Patch, PatchParams, PostParams,
     WatchParams, retry_on_conflict,
 };
-use k8s_client::crd::CustomResourceDefinition;
 use k8s_client::dynamic::ApiResource;
 use k8s_client::meta::{ObjectMeta, OwnerReference, WatchEvent, WatchEventType};
 use k8s_client::{Api, Client, CustomResourceExt, Error, HasMetadata, Resource};
@@ -79,27 +78,10 @@ async fn gadgets(ns: &str) -> Api<Gadget> {
     let c = client(Kind::Admin).await;
     REGISTERED
         .get_or_init(|| async {
-            let crds: Api<CustomResourceDefinition> = Api::all(c.clone());
-            crds.patch(
-                &Gadget::crd_name(),
-                &PatchParams::apply("e2e").force(),
-                &Patch::Apply(Gadget::crd()),
-            )
-            .await
-            .unwrap();
-            for _ in 0..100 {
-                let crd = crds.get(&Gadget::crd_name()).await.unwrap();
-                let established = crd
-                    .status
-                    .iter()
-                    .flat_map(|s| s.conditions.iter().flatten())
-                    .any(|c| c.type_ == "Established" && c.status == "True");
-                if established {
-                    return;
-                }
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            panic!("CRD {} never became Established", Gadget::crd_name());
+            let crd = k8s_client::crd::install(&c, &Gadget::crd(), "e2e", Duration::from_secs(30))
+                .await
+                .unwrap();
+            assert!(crd.is_established());
         })
         .await;
     Api::namespaced(c, ns)

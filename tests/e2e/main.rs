@@ -11,8 +11,13 @@
 )]
 
 mod api_crd;
+mod config_view;
 mod discovery;
 mod dynamic;
 mod env;
+mod exec_plugin;
 mod kctl;
+mod proxy;
+#[path = "../support/relay.rs"]
+mod relay;
 mod rest_client;

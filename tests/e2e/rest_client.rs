@@ -263,6 +263,8 @@ async fn watch_sees_events_in_order() {
         .resource("configmaps")
         .param("watch", "true")
         .param("resourceVersion", &rv)
+        // The namespace also gets kube-root-ca.crt from a controller, at any moment.
+        .param("fieldSelector", "metadata.name=w")
         .watch();
     let mut events = c.send_watch::<Value>(watch).await.unwrap();
 
@@ -288,4 +290,71 @@ async fn watch_sees_events_in_order() {
     }
     use k8s_client::meta::WatchEventType::*;
     assert_eq!(kinds, vec![Added, Modified, Deleted]);
+}
+
+/// Field values recorded on `k8s_request` spans, in order.
+#[derive(Clone, Default)]
+struct SpanFields(std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>);
+
+impl tracing::field::Visit for SpanFields {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        let value = format!("{value:?}");
+        self.0
+            .lock()
+            .unwrap()
+            .push((field.name().to_owned(), value.trim_matches('"').to_owned()));
+    }
+}
+
+impl<S> tracing_subscriber::Layer<S> for SpanFields
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    fn on_new_span(
+        &self,
+        attrs: &tracing::span::Attributes<'_>,
+        _: &tracing::span::Id,
+        _: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        if attrs.metadata().name() == "k8s_request" {
+            attrs.record(&mut self.clone());
+        }
+    }
+
+    fn on_record(
+        &self,
+        id: &tracing::span::Id,
+        values: &tracing::span::Record<'_>,
+        ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        if ctx.metadata(id).is_some_and(|m| m.name() == "k8s_request") {
+            values.record(&mut self.clone());
+        }
+    }
+}
+
+#[tokio::test]
+async fn each_request_has_a_span_and_http2_is_negotiated() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let fields = SpanFields::default();
+    let subscriber = tracing_subscriber::registry().with(fields.clone());
+    let c = client(Kind::Admin).await;
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let _: Value = c
+        .send_json(Request::get().namespace("default").resource("configmaps"))
+        .await
+        .unwrap();
+    let seen = fields.0.lock().unwrap().clone();
+    let get = |name: &str| {
+        seen.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("no {name} in {seen:?}"))
+    };
+    assert_eq!(get("method"), "GET");
+    assert_eq!(get("url"), "/api/v1/namespaces/{namespace}/configmaps");
+    assert_eq!(get("status"), "200");
+    assert_eq!(get("attempts"), "1");
+    assert_eq!(get("http_version"), "HTTP/2.0", "ALPN should pick h2");
+    assert!(get("latency_ms").parse::<u64>().is_ok());
 }

@@ -42,8 +42,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .bytes()
         .await?;
 
-    let (mut ours_total, mut bare_total) = (Duration::ZERO, Duration::ZERO);
-    for round in 1..=rounds {
+    let run_ours = || async {
         let t = Instant::now();
         for _ in 0..requests {
             let v: serde_json::Value = ours
@@ -56,8 +55,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .await?;
             std::hint::black_box(v);
         }
-        let ours_round = t.elapsed();
-
+        Ok::<_, Box<dyn std::error::Error>>(t.elapsed())
+    };
+    let run_bare = || async {
         let t = Instant::now();
         for _ in 0..requests {
             let bytes = bare
@@ -71,7 +71,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let v: serde_json::Value = serde_json::from_slice(&bytes)?;
             std::hint::black_box(v);
         }
-        let bare_round = t.elapsed();
+        Ok::<_, Box<dyn std::error::Error>>(t.elapsed())
+    };
+
+    let (mut ours_total, mut bare_total) = (Duration::ZERO, Duration::ZERO);
+    for round in 1..=rounds {
+        // Alternate who goes first, so a machine whose load changes during a
+        // round does not favour one side.
+        let (ours_round, bare_round) = if round % 2 == 1 {
+            let o = run_ours().await?;
+            (o, run_bare().await?)
+        } else {
+            let b = run_bare().await?;
+            (run_ours().await?, b)
+        };
         println!(
             "round {round}: k8s-client {:>8.1} ms, reqwest {:>8.1} ms, ratio {:.3}",
             ours_round.as_secs_f64() * 1e3,

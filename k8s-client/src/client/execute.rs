@@ -113,6 +113,10 @@ impl Client {
         let response = http.send().await.map_err(AttemptError::Transport)?;
         self.inner.warnings.handle(response.headers());
         let code = response.status().as_u16();
+        // The request's span (see `traced`) shows the last attempt's answer.
+        let span = tracing::Span::current();
+        span.record("status", code);
+        span.record("http_version", tracing::field::debug(response.version()));
         // 304 answers a conditional GET: the caller holds the body already.
         let not_modified = code == 304 && req.is_conditional();
         if !(200..=206).contains(&code) && !not_modified {
@@ -145,6 +149,7 @@ impl Client {
         let mut reauthenticated = false;
         loop {
             attempts += 1;
+            tracing::Span::current().record("attempts", attempts);
             if let Some(limiter) = &self.inner.limiter {
                 limiter.acquire().await;
             }
@@ -222,21 +227,21 @@ impl Client {
         }
     }
 
+    /// Runs `fut` in the request's `k8s_request` span: method, URL template,
+    /// the last attempt's status and HTTP version, attempts, latency.
     async fn traced<T>(&self, req: &Request, fut: impl Future<Output = Result<T>>) -> Result<T> {
         let span = tracing::debug_span!(
             "k8s_request",
             method = req.verb().as_str(),
             url = req.template(),
             status = tracing::field::Empty,
+            http_version = tracing::field::Empty,
+            attempts = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
         let started = Instant::now();
         let result = fut.instrument(span.clone()).await;
         span.record("latency_ms", started.elapsed().as_millis() as u64);
-        match &result {
-            Ok(_) => span.record("status", "ok"),
-            Err(e) => span.record("status", e.code().unwrap_or(0)),
-        };
         result
     }
 

@@ -43,8 +43,8 @@ pub struct ConfigView {
     kind: &'static str,
     #[serde(rename = "apiVersion")]
     api_version: &'static str,
-    // kubectl 1.34 (the pinned release) omits empty preferences; 1.32 printed `{}`.
-    #[serde(skip_serializing_if = "PreferencesView::is_empty")]
+    // client-go v0.34 marks preferences `omitzero`: absent unless set.
+    #[serde(skip_serializing_if = "PreferencesView::is_zero")]
     preferences: PreferencesView,
     clusters: Option<Vec<Named<ClusterView>>>,
     users: Option<Vec<Named<UserView>>>,
@@ -53,6 +53,12 @@ pub struct ConfigView {
     current_context: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     extensions: Vec<ExtensionView>,
+}
+
+impl PreferencesView {
+    fn is_zero(&self) -> bool {
+        !self.colors && self.extensions.is_empty()
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -74,12 +80,6 @@ struct PreferencesView {
     colors: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     extensions: Vec<ExtensionView>,
-}
-
-impl PreferencesView {
-    fn is_empty(&self) -> bool {
-        !self.colors && self.extensions.is_empty()
-    }
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -35,9 +35,11 @@
 //! # Ok::<(), k8s_client::crd::MergeError>(())
 //! ```
 
+mod install;
 pub mod schema;
 mod types;
 
+pub use install::install;
 pub use types::{
     CustomResourceColumnDefinition, CustomResourceConversion, CustomResourceDefinition,
     CustomResourceDefinitionCondition, CustomResourceDefinitionNames, CustomResourceDefinitionSpec,
