@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job: start a real local control plane (testenv) and run the tour
-# examples against it, then stop the control plane.
+# examples against it (examples/tour, examples/crd_derive, then a short kctl
+# session: apply a manifest, get, watch, delete), then stop the control plane.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -31,3 +32,28 @@ echo "== examples/tour: namespaces and a ConfigMap" >&2
 cargo run -q --example tour
 echo "== examples/crd_derive: a custom resource from a Rust type" >&2
 cargo run -q --example crd_derive
+
+echo "== examples/kctl: a kubectl-compatible CLI built on the library" >&2
+# kctl caches discovery where kubectl does; keep this throwaway server's out of ~/.kube.
+export KUBECACHEDIR="$dir/cache"
+kctl() {
+  echo "\$ kctl $*" >&2
+  cargo run -q --example kctl -- "$@"
+}
+kctl version
+kctl apply -f examples/kctl/tour.yaml
+kctl get deployments,services,greetings
+kctl get greeting hello -o yaml
+# Watch the greetings for a few seconds while one of them changes.
+kctl get greetings -w --request-timeout=4 &
+watch_pid=$!
+sleep 1.5
+kctl apply -f - <<'YAML'
+apiVersion: tour.k8s-client.dev/v1
+kind: Greeting
+metadata: {name: hello}
+spec: {message: "Hello again, watchers", repeat: 3}
+YAML
+wait "$watch_pid"
+kctl delete -f examples/kctl/tour.yaml
+kctl get deployments,services

@@ -68,16 +68,16 @@ async fn each_object(
     let mut results = Vec::new();
     let mut failed = false;
     for m in manifests::read(files).await? {
-        let outcome = match api_for(session, &m).await {
-            Ok(api) => op(api, &m)
+        let outcome = match target_for(session, &m).await {
+            Ok((api, _)) => op(api, &m)
                 .await
                 .map_err(|e| Failure::Line(error_when(verb, &m, &e))),
             Err(f) => Err(f),
         };
         // A custom resource later in the same manifest needs its CRD served.
         let outcome = match outcome {
-            Ok(obj) if is_crd(&obj) => match api_for(session, &m).await {
-                Ok(api) => {
+            Ok(obj) if is_crd(&obj) => match target_for(session, &m).await {
+                Ok((api, _)) => {
                     let established = wait_established(&api, &obj).await;
                     // Discovery read before the CRD existed must not hide its kind.
                     session.discovery.invalidate();
@@ -120,9 +120,9 @@ fn error_when(verb: &str, m: &Manifest, e: &k8s_client::Error) -> String {
     client_error_in(e, &format!("error when {action} {:?}: ", m.source))
 }
 
-/// The client for a manifest's object: its kind through discovery, its
-/// namespace from the object, else `-n`, else the context's.
-async fn api_for(session: &Session, m: &Manifest) -> Result<Api<Value>, Failure> {
+/// The client for a manifest's object, and its resource: its kind through
+/// discovery, its namespace from the object, else `-n`, else the context's.
+async fn target_for(session: &Session, m: &Manifest) -> Result<(Api<Value>, ApiResource), Failure> {
     let api_version = m.object["apiVersion"].as_str().unwrap_or_default();
     let kind = m.object["kind"].as_str().unwrap_or_default();
     let resource = resources::for_kind(session, api_version, kind).await.map_err(|e| {
@@ -134,12 +134,13 @@ async fn api_for(session: &Session, m: &Manifest) -> Result<Api<Value>, Failure>
             e
         ))
     })?;
-    Ok(if resource.namespaced {
+    let api = if resource.namespaced {
         let ns = object_namespace(session, &m.object)?;
         Api::namespaced_with(session.client.clone(), &ns, &resource)
     } else {
         Api::all_with(session.client.clone(), &resource)
-    })
+    };
+    Ok((api, resource))
 }
 
 /// The namespace of a namespaced object; an explicit `-n` that disagrees with
@@ -195,7 +196,11 @@ async fn wait_established(api: &Api<Value>, crd: &Value) -> k8s_client::Result<(
     }
 }
 
-/// `delete TYPE NAME...` or `delete -f FILE`.
+/// `delete TYPE[,TYPE] NAME...`, `delete TYPE/NAME...` or `delete -f FILE`.
+///
+/// Unlike kubectl, objects from manifests are deleted in reverse order, so a
+/// custom resource goes before its CRD (whose deletion would take it along and
+/// turn its own delete into an error) and objects before their namespace.
 pub(crate) async fn delete(
     session: &Session,
     args: &[String],
@@ -210,42 +215,36 @@ pub(crate) async fn delete(
         }
     };
     if files.is_empty() {
-        let Some((ty, names)) = args.split_first().filter(|(_, n)| !n.is_empty()) else {
+        let (targets, _) = resources::targets(session, args).await?;
+        if targets.iter().any(|t| t.names.is_empty()) {
             return Err(Failure::msg(
                 "resource(s) were provided, but no name was specified",
             ));
-        };
-        let resource = resources::resolve(session, ty)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or_else(|| {
-                Failure::msg(format!("the server doesn't have a resource type {ty:?}"))
-            })?;
-        let api = if resource.namespaced {
-            Api::namespaced_with(session.client.clone(), &session.namespace, &resource)
-        } else {
-            Api::all_with(session.client.clone(), &resource)
-        };
-        for name in names {
-            report(delete_one(&api, &resource, name, &session.namespace).await);
+        }
+        for t in &targets {
+            let api = resources::api(session, &t.resource, false);
+            for name in &t.names {
+                let deleted = api.delete(name, &DeleteParams::background()).await;
+                report(
+                    deleted
+                        .map(|_| deleted_line(&t.resource, name, &session.namespace))
+                        .map_err(Failure::from),
+                );
+            }
         }
     } else {
-        for m in manifests::read(files).await? {
-            let name = m.object["metadata"]["name"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned();
+        for m in manifests::read(files).await?.iter().rev() {
             let result = async {
-                let api = api_for(session, &m).await?;
-                let api_version = m.object["apiVersion"].as_str().unwrap_or_default();
-                let kind = m.object["kind"].as_str().unwrap_or_default();
-                let resource = resources::for_kind(session, api_version, kind).await?;
-                let ns = api.namespace().unwrap_or_default().to_owned();
-                api.delete(&name, &DeleteParams::background())
+                let (api, resource) = target_for(session, m).await?;
+                let name = m.object["metadata"]["name"].as_str().unwrap_or_default();
+                api.delete(name, &DeleteParams::background())
                     .await
-                    .map_err(|e| Failure::Line(error_when("deleted", &m, &e)))?;
-                Ok(deleted_line(&resource, &name, &ns))
+                    .map_err(|e| Failure::Line(error_when("deleted", m, &e)))?;
+                Ok(deleted_line(
+                    &resource,
+                    name,
+                    api.namespace().unwrap_or_default(),
+                ))
             };
             report(result.await);
         }
@@ -255,18 +254,6 @@ pub(crate) async fn delete(
     } else {
         Ok(())
     }
-}
-
-/// Deletes one object in the background (kubectl's default propagation) and
-/// returns kubectl's confirmation line.
-async fn delete_one(
-    api: &Api<Value>,
-    resource: &ApiResource,
-    name: &str,
-    namespace: &str,
-) -> Result<String, Failure> {
-    api.delete(name, &DeleteParams::background()).await?;
-    Ok(deleted_line(resource, name, namespace))
 }
 
 /// `deployment.apps "web" deleted from default namespace` (kubectl 1.34's words).

@@ -3,16 +3,14 @@
 use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
-use k8s_client::Api;
 use k8s_client::api::{ListParams, WatchParams};
-use k8s_client::dynamic::ApiResource;
 use k8s_client::meta::WatchEvent;
 use k8s_client::rest::{Accept, Verb};
 use serde_json::Value;
 
 use crate::error::{Failure, client_error_text};
 use crate::printers::{Format, kind_group, list_items, object_name, structured};
-use crate::resources;
+use crate::resources::{self, Target};
 use crate::session::Session;
 use crate::table::{TabWriter, Table, TableOptions};
 
@@ -30,16 +28,10 @@ pub(crate) struct GetRequest {
     pub(crate) watch: bool,
 }
 
-/// One resource to read, and the names asked for (none: list).
-struct Target {
-    resource: ApiResource,
-    names: Vec<String>,
-}
-
 /// Runs `get`: reads every target, prints in the chosen format, then reports
 /// the errors (kubectl prints what it found before failing).
 pub(crate) async fn run(session: &Session, req: &GetRequest) -> Result<(), Failure> {
-    let (targets, single) = targets(session, &req.args).await?;
+    let (targets, single) = resources::targets(session, &req.args).await?;
     let has_names = targets.iter().any(|t| !t.names.is_empty());
     if has_names && (req.selector.is_some() || req.field_selector.is_some()) {
         return Err(Failure::msg(
@@ -132,58 +124,6 @@ pub(crate) async fn run(session: &Session, req: &GetRequest) -> Result<(), Failu
     Ok(())
 }
 
-/// Expands the arguments into targets; `single` when exactly one object was
-/// named (kubectl then prints it without a List around it).
-async fn targets(session: &Session, args: &[String]) -> Result<(Vec<Target>, bool), Failure> {
-    let mut targets: Vec<Target> = Vec::new();
-    if args.iter().any(|a| a.contains('/')) {
-        // TYPE/NAME pairs.
-        for a in args {
-            let Some((ty, name)) = a.split_once('/') else {
-                return Err(Failure::msg(
-                    "there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kctl get resource/<resource_name>' instead of 'kctl get resource resource/<resource_name>'",
-                ));
-            };
-            for resource in resources::resolve(session, ty).await? {
-                match targets.iter_mut().find(|t| t.resource == resource) {
-                    Some(t) => t.names.push(name.to_owned()),
-                    None => targets.push(Target {
-                        resource,
-                        names: vec![name.to_owned()],
-                    }),
-                }
-            }
-        }
-        let single = args.len() == 1;
-        return Ok((targets, single));
-    }
-    let (types, names) = args
-        .split_first()
-        .map_or(("", &[][..]), |(t, n)| (t.as_str(), n));
-    for ty in types.split(',').filter(|t| !t.is_empty()) {
-        for resource in resources::resolve(session, ty).await? {
-            if !targets.iter().any(|t| t.resource == resource) {
-                targets.push(Target {
-                    resource,
-                    names: names.to_vec(),
-                });
-            }
-        }
-    }
-    let single = names.len() == 1 && targets.len() == 1;
-    Ok((targets, single))
-}
-
-/// The client for a target's resource: in the namespace, across all
-/// namespaces (`-A`), or cluster-wide.
-fn api(session: &Session, resource: &ApiResource, all: bool) -> Api<Value> {
-    if resource.namespaced && !all {
-        Api::namespaced_with(session.client.clone(), &session.namespace, resource)
-    } else {
-        Api::all_with(session.client.clone(), resource)
-    }
-}
-
 fn list_params(req: &GetRequest) -> ListParams {
     let mut lp = ListParams::default();
     if let Some(s) = &req.selector {
@@ -204,7 +144,7 @@ async fn fetch_tables(
 ) -> Vec<Value> {
     let mut out = Vec::new();
     if t.names.is_empty() {
-        let api = api(session, &t.resource, session.all_namespaces);
+        let api = resources::api(session, &t.resource, session.all_namespaces);
         let mut b = api.request(Verb::Get, None).accept(Accept::Table);
         if let Some(s) = &req.selector {
             b = b.param("labelSelector", s);
@@ -218,7 +158,7 @@ async fn fetch_tables(
         }
     } else {
         // Names are looked up in the namespace even with -A, as kubectl does.
-        let api = api(session, &t.resource, false);
+        let api = resources::api(session, &t.resource, false);
         for name in &t.names {
             let b = api.request(Verb::Get, Some(name)).accept(Accept::Table);
             match session.client.send_json::<Value>(b).await {
@@ -240,7 +180,7 @@ async fn fetch_objects(
 ) -> Vec<Value> {
     let mut out = Vec::new();
     if t.names.is_empty() {
-        match api(session, &t.resource, session.all_namespaces)
+        match resources::api(session, &t.resource, session.all_namespaces)
             .list_all(&list_params(req))
             .await
         {
@@ -251,7 +191,7 @@ async fn fetch_objects(
             Err(e) => errors.push(e),
         }
     } else {
-        let api = api(session, &t.resource, false);
+        let api = resources::api(session, &t.resource, false);
         for name in &t.names {
             match api.get(name).await {
                 Ok(obj) => out.push(obj),
@@ -272,7 +212,7 @@ async fn watch(
     with_kind: bool,
     mut writer: TabWriter,
 ) -> Result<(), Failure> {
-    let api = api(session, &t.resource, session.all_namespaces);
+    let api = resources::api(session, &t.resource, session.all_namespaces);
     let deadline = session.request_timeout.map(Duration::from_secs);
     let watching = async {
         if matches!(req.output, Format::Default | Format::Wide) {

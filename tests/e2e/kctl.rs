@@ -618,7 +618,7 @@ async fn kctl_apply_create_delete_like_kubectl() {
         deleted.stdout,
         format!("note.{group} \"first\" deleted from {n} namespace\n")
     );
-    let deleted = kctl(&["delete", "deploy", "web", "-n", n]).await;
+    let deleted = kctl(&["delete", "deploy/web", "-n", n]).await;
     assert_eq!(
         deleted.stdout,
         format!("deployment.apps \"web\" deleted from {n} namespace\n")
