@@ -123,7 +123,7 @@ pub(crate) async fn use_context(global: &Global, name: &str) -> Result<(), Failu
             "no context exists with the name: {name:?}"
         )));
     }
-    let file = destination_file(global)?;
+    let file = destination_file(global).await?;
     write_current_context(&file, name).await?;
     outln!("Switched to context {name:?}.");
     Ok(())
@@ -132,7 +132,7 @@ pub(crate) async fn use_context(global: &Global, name: &str) -> Result<(), Failu
 /// client-go's `PathOptions.GetDefaultFilename`: the `--kubeconfig` file; else
 /// the only `KUBECONFIG` entry, or the first that exists, or the last; else
 /// `~/.kube/config`.
-fn destination_file(global: &Global) -> Result<PathBuf, Failure> {
+async fn destination_file(global: &Global) -> Result<PathBuf, Failure> {
     if let Some(explicit) = &global.kubeconfig {
         return Ok(explicit.clone());
     }
@@ -141,7 +141,14 @@ fn destination_file(global: &Global) -> Result<PathBuf, Failure> {
     let paths = kubeconfig_paths(env.as_deref(), home.as_deref());
     let from_env = env.is_some_and(|v| !v.is_empty());
     let chosen = if from_env && paths.len() > 1 {
-        paths.iter().find(|p| p.exists()).or(paths.last()).cloned()
+        let mut existing = None;
+        for p in &paths {
+            if tokio::fs::try_exists(p).await.unwrap_or(false) {
+                existing = Some(p.clone());
+                break;
+            }
+        }
+        existing.or_else(|| paths.last().cloned())
     } else {
         paths.first().cloned()
     };

@@ -33,6 +33,11 @@ pub(crate) struct GetRequest {
 pub(crate) async fn run(session: &Session, req: &GetRequest) -> Result<(), Failure> {
     let (targets, single) = resources::targets(session, &req.args).await?;
     let has_names = targets.iter().any(|t| !t.names.is_empty());
+    if has_names && session.all_namespaces {
+        return Err(Failure::msg(
+            "a resource cannot be retrieved by name across all namespaces",
+        ));
+    }
     if has_names && (req.selector.is_some() || req.field_selector.is_some()) {
         return Err(Failure::msg(
             "name cannot be provided when a selector is specified",

@@ -98,7 +98,7 @@ async fn run(args: &[String]) -> Result<(), Failure> {
         Command::ConfigUseContext { name } => config_cmd::use_context(&global, &name).await,
         command => {
             let session = session::Session::connect(&global).await?;
-            match command {
+            let result = match command {
                 Command::Version { output } => discover::version(&session, output.as_deref()).await,
                 Command::ApiVersions => discover::api_versions(&session).await,
                 Command::ApiResources {
@@ -152,7 +152,21 @@ async fn run(args: &[String]) -> Result<(), Failure> {
                 | Command::ConfigGetContexts { .. }
                 | Command::ConfigCurrentContext
                 | Command::ConfigUseContext { .. } => Ok(()),
-            }
+            };
+            report_discovery_requests(&session);
+            result
         }
+    }
+}
+
+/// With `KCTL_DISCOVERY_STATS` set, says on stderr how many discovery requests
+/// the command sent: none with a warm disk cache, two for a cold aggregated load.
+fn report_discovery_requests(session: &session::Session) {
+    if std::env::var_os("KCTL_DISCOVERY_STATS").is_some() {
+        eprintln!(
+            "kctl: {} discovery request(s), {} answered 304 Not Modified",
+            session.discovery.request_count(),
+            session.discovery.not_modified_count()
+        );
     }
 }

@@ -96,16 +96,32 @@ async fn run_with(
     args: &[&str],
     stdin: Option<&str>,
 ) -> Run {
+    run_env(program, kubeconfig, args, stdin, &[]).await
+}
+
+/// [`run_with`] with extra environment variables.
+async fn run_env(
+    program: PathBuf,
+    kubeconfig: Option<PathBuf>,
+    args: &[&str],
+    stdin: Option<&str>,
+    envs: &[(&str, &str)],
+) -> Run {
     let env = testenv().await;
     let kubeconfig = kubeconfig.unwrap_or_else(|| env.kubeconfig_path(Kind::Admin));
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
     let stdin = stdin.map(str::to_owned);
+    let envs: Vec<(String, String)> = envs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     tokio::task::spawn_blocking(move || {
         let mut cmd = Command::new(&program);
         cmd.arg("--kubeconfig")
             .arg(&kubeconfig)
             .args(&args)
             .env("KUBECACHEDIR", cache_dir())
+            .envs(envs)
             .env_remove("KUBECONFIG")
             .stdin(if stdin.is_some() {
                 Stdio::piped()
@@ -458,6 +474,9 @@ async fn kctl_errors_match_kubectl() {
         &["get", "no-such-type"],
         &["get", "pods", "-n", n],
         &["get", "pods", "-n", n, "-o", "json"],
+        &["get", "pods", "nope", "-n", n, "-o", "json"],
+        &["get", "pods", "-n", n, "-o", "name"],
+        &["get", "pods", "x", "-A"],
         &["delete", "configmap", "nope", "-n", n],
     ] {
         assert_same(args).await;
@@ -679,6 +698,52 @@ async fn kctl_watch_is_bounded_and_prints_changes() {
         .unwrap();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(run.stdout, "configmap/kube-root-ca.crt\nconfigmap/seen\n");
+}
+
+#[tokio::test]
+async fn kctl_warm_discovery_cache_sends_no_discovery_request() {
+    let dir = std::env::temp_dir().join(format!("kctl-cold-cache-{}", std::process::id()));
+    let cache = dir.to_str().unwrap();
+    let envs = [("KUBECACHEDIR", cache), ("KCTL_DISCOVERY_STATS", "1")];
+    let bin = kctl_binary().to_path_buf();
+    let cold = run_env(
+        bin.clone(),
+        None,
+        &["get", "pods", "-n", "default"],
+        None,
+        &envs,
+    )
+    .await;
+    assert!(
+        cold.stderr.contains("kctl: 2 discovery request(s)"),
+        "{cold:?}"
+    );
+    let warm = run_env(bin, None, &["get", "pods", "-n", "default"], None, &envs).await;
+    assert!(
+        warm.stderr.contains("kctl: 0 discovery request(s)"),
+        "{warm:?}"
+    );
+    // kubectl trusts the cache kctl wrote (same layout): its only request is the list.
+    let kubectl = run_env(
+        kubectl_path().await,
+        None,
+        &["get", "pods", "-n", "default", "-v=6"],
+        None,
+        &envs,
+    )
+    .await;
+    let requests: Vec<&str> = kubectl
+        .stderr
+        .lines()
+        .filter(|l| l.contains("verb=\"GET\""))
+        .collect();
+    assert_eq!(requests.len(), 1, "{}", kubectl.stderr);
+    assert!(
+        requests[0].contains("/api/v1/namespaces/default/pods?"),
+        "{}",
+        requests[0]
+    );
+    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]
