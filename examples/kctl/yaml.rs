@@ -182,57 +182,28 @@ impl Emitter {
     }
 
     fn plain(&mut self, s: &str, indent: usize, simple_key: bool) {
-        let allow_breaks = !simple_key;
         if !self.whitespace {
             self.put(' ');
         }
-        let chars: Vec<char> = s.chars().collect();
-        let mut spaces = false;
-        let mut breaks = false;
-        for (i, &c) in chars.iter().enumerate() {
-            if c == ' ' {
-                if allow_breaks
-                    && !spaces
-                    && self.column > BEST_WIDTH
-                    && chars.get(i + 1) != Some(&' ')
-                {
-                    self.write_indent(indent);
-                } else {
-                    self.put(c);
-                }
-                spaces = true;
-            } else if is_break(c) {
-                if !breaks && c == '\n' {
-                    self.put_break();
-                }
-                self.write_break(c);
-                self.indention = true;
-                breaks = true;
-            } else {
-                if breaks {
-                    self.write_indent(indent);
-                }
-                self.put(c);
-                self.indention = false;
-                spaces = false;
-                breaks = false;
-            }
-        }
+        self.folded(s, indent, !simple_key, false);
         self.whitespace = false;
         self.indention = false;
     }
 
-    fn write_break(&mut self, c: char) {
-        if c == '\n' {
-            self.put_break();
-        } else {
-            self.out.push(c);
-            self.column = 0;
-        }
-    }
-
     fn single_quoted(&mut self, s: &str, indent: usize, allow_breaks: bool) {
         self.indicator("'", true, false, false);
+        self.folded(s, indent, allow_breaks, true);
+        self.indicator("'", false, false, false);
+        self.whitespace = false;
+        self.indention = false;
+    }
+
+    /// The text of a plain or single-quoted scalar (libyaml's
+    /// `write_plain_scalar` / `write_single_quoted_scalar`): folded at a single
+    /// space past [`BEST_WIDTH`], line breaks kept, `'` doubled when quoted.
+    /// (Plain text never starts or ends with a space, so the quoted rule that
+    /// those spaces never fold holds for both.)
+    fn folded(&mut self, s: &str, indent: usize, allow_breaks: bool, quoted: bool) {
         let chars: Vec<char> = s.chars().collect();
         let mut spaces = false;
         let mut breaks = false;
@@ -242,8 +213,8 @@ impl Emitter {
                     && !spaces
                     && self.column > BEST_WIDTH
                     && i > 0
-                    && i < chars.len() - 1
-                    && chars.get(i + 1) != Some(&' ')
+                    && i + 1 < chars.len()
+                    && chars[i + 1] != ' '
                 {
                     self.write_indent(indent);
                 } else {
@@ -261,7 +232,7 @@ impl Emitter {
                 if breaks {
                     self.write_indent(indent);
                 }
-                if c == '\'' {
+                if quoted && c == '\'' {
                     self.put('\'');
                 }
                 self.put(c);
@@ -270,9 +241,15 @@ impl Emitter {
                 breaks = false;
             }
         }
-        self.indicator("'", false, false, false);
-        self.whitespace = false;
-        self.indention = false;
+    }
+
+    fn write_break(&mut self, c: char) {
+        if c == '\n' {
+            self.put_break();
+        } else {
+            self.out.push(c);
+            self.column = 0;
+        }
     }
 
     fn double_quoted(&mut self, s: &str, indent: usize, allow_breaks: bool) {
