@@ -58,6 +58,7 @@ pub(crate) async fn run(session: &Session, req: &GetRequest) -> Result<(), Failu
     let mut resource_version = String::new();
     // The table's column widths carry over to the rows `-w` prints.
     let mut writer = TabWriter::default();
+    let mut stream = ObjectStream::new(req.output);
     let found = match req.output {
         Format::Default | Format::Wide => {
             let mut tables = Vec::new();
@@ -97,9 +98,10 @@ pub(crate) async fn run(session: &Session, req: &GetRequest) -> Result<(), Failu
                 );
             }
             let found = !objects.is_empty();
-            if format == Format::Name {
-                for o in &objects {
-                    outln!("{}", object_name(o));
+            if format == Format::Name || req.watch {
+                // A watch prints objects one by one, as its events will be.
+                for o in objects {
+                    stream.print(o);
                 }
             } else if !(single && objects.is_empty()) {
                 out!("{}", structured(objects, single, format));
@@ -124,7 +126,16 @@ pub(crate) async fn run(session: &Session, req: &GetRequest) -> Result<(), Failu
     if req.watch
         && let Some(t) = targets.first()
     {
-        watch(session, t, req, &resource_version, with_kind, writer).await?;
+        watch(
+            session,
+            t,
+            req,
+            &resource_version,
+            with_kind,
+            writer,
+            stream,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -216,6 +227,7 @@ async fn watch(
     resource_version: &str,
     with_kind: bool,
     mut writer: TabWriter,
+    mut stream: ObjectStream,
 ) -> Result<(), Failure> {
     let api = resources::api(session, &t.resource, session.all_namespaces);
     let deadline = session.request_timeout.map(Duration::from_secs);
@@ -275,10 +287,7 @@ async fn watch(
                     {
                         continue;
                     }
-                    match req.output {
-                        Format::Name => outln!("{}", object_name(&v)),
-                        format => out!("{}", structured(vec![v], true, format)),
-                    }
+                    stream.print(v);
                 }
             }
         }
@@ -290,5 +299,34 @@ async fn watch(
             Err(_elapsed) => Ok(()),
         },
         None => watching.await,
+    }
+}
+
+/// Objects printed one at a time (`get -w -o json|yaml|name`), as kubectl
+/// does: JSON objects one after another, YAML documents separated by `---`.
+struct ObjectStream {
+    format: Format,
+    printed: bool,
+}
+
+impl ObjectStream {
+    fn new(format: Format) -> Self {
+        ObjectStream {
+            format,
+            printed: false,
+        }
+    }
+
+    fn print(&mut self, object: Value) {
+        match self.format {
+            Format::Name => outln!("{}", object_name(&object)),
+            format => {
+                if format == Format::Yaml && self.printed {
+                    out!("---\n");
+                }
+                out!("{}", structured(vec![object], true, format));
+            }
+        }
+        self.printed = true;
     }
 }

@@ -698,6 +698,20 @@ async fn kctl_watch_is_bounded_and_prints_changes() {
         .unwrap();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(run.stdout, "configmap/kube-root-ca.crt\nconfigmap/seen\n");
+    // Without changes, a watch prints the listed objects one by one, as kubectl's does.
+    for format in ["json", "yaml", "name"] {
+        assert_same(&[
+            "get",
+            "cm",
+            "-w",
+            "-o",
+            format,
+            "-n",
+            &ns,
+            "--request-timeout=1",
+        ])
+        .await;
+    }
 }
 
 #[tokio::test]
