@@ -75,7 +75,7 @@ pub(crate) async fn run(session: &Session, req: &GetRequest) -> Result<(), Failu
                         .as_str()
                         .unwrap_or_default()
                         .to_owned();
-                    let part = Table::from_value(&r);
+                    let part = Table::from_response(&r);
                     if table.columns.is_empty() {
                         table.columns = part.columns;
                     }
@@ -259,7 +259,7 @@ async fn watch(
                 if let WatchEvent::Added(v) | WatchEvent::Modified(v) | WatchEvent::Deleted(v) =
                     event
                 {
-                    let mut table = Table::from_value(&v);
+                    let mut table = Table::from_response(&v);
                     // Only the first event carries the column definitions.
                     if table.columns.is_empty() {
                         table.columns = columns.clone();

@@ -7,7 +7,12 @@
 //! what kubectl does on the client: choose columns (`-o wide` shows those with
 //! a priority), add NAMESPACE for `-A` and `kind/` prefixes for several types,
 //! and align the cells with Go's tabwriter settings.
+//!
+//! A server that answers with plain objects instead of a Table (some
+//! aggregated APIs) gets kubectl's client-side default: NAME and AGE, the age
+//! written by kubectl's duration printer.
 
+use k8s_client::meta::Time;
 use serde_json::Value;
 
 use crate::json::go_number;
@@ -76,6 +81,45 @@ impl Table {
         Table { columns, rows }
     }
 
+    /// kubectl's default table for a response that is not a Table: NAME and AGE
+    /// of the list's items (or of the one object), ages as of `now`.
+    pub(crate) fn from_objects(v: &Value, now: Time) -> Table {
+        let objects = match v["items"].as_array() {
+            Some(items) => items.clone(),
+            None => vec![v.clone()],
+        };
+        let rows = objects
+            .iter()
+            .map(|o| {
+                let meta = &o["metadata"];
+                let age = meta["creationTimestamp"]
+                    .as_str()
+                    .and_then(|t| t.parse::<Time>().ok())
+                    .map_or_else(
+                        || "<unknown>".to_owned(),
+                        |t| human_duration(now.unix_seconds() - t.unix_seconds()),
+                    );
+                Row {
+                    cells: vec![meta["name"].clone(), Value::String(age)],
+                    namespace: meta["namespace"].as_str().unwrap_or_default().to_owned(),
+                }
+            })
+            .collect();
+        Table {
+            columns: vec![("Name".to_owned(), 0), ("Age".to_owned(), 0)],
+            rows,
+        }
+    }
+
+    /// A server's answer as a table: its Table, else kubectl's default.
+    pub(crate) fn from_response(v: &Value) -> Table {
+        if v["kind"] == "Table" {
+            Table::from_value(v)
+        } else {
+            Table::from_objects(v, Time::now())
+        }
+    }
+
     /// The lines of the table as tab-separated cells (kubectl's `printTable`),
     /// ready for [`align`]. No lines at all when there are no rows.
     pub(crate) fn lines(&self, options: &TableOptions) -> Vec<Vec<String>> {
@@ -126,6 +170,58 @@ fn cell_text(cell: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         other => other.to_string(),
     }
+}
+
+/// apimachinery's `duration.HumanDuration`, which kubectl's AGE columns use:
+/// seconds up to 2 minutes, then minutes (with seconds under 10 minutes), hours
+/// (with minutes under 8 hours), days (with hours under 8 days), years (with
+/// days under 8 years).
+pub(crate) fn human_duration(seconds: i64) -> String {
+    if seconds < -1 {
+        return "<invalid>".to_owned();
+    }
+    if seconds < 0 {
+        return "0s".to_owned();
+    }
+    if seconds < 60 * 2 {
+        return format!("{seconds}s");
+    }
+    let minutes = seconds / 60;
+    if minutes < 10 {
+        return match seconds % 60 {
+            0 => format!("{minutes}m"),
+            s => format!("{minutes}m{s}s"),
+        };
+    }
+    if minutes < 60 * 3 {
+        return format!("{minutes}m");
+    }
+    let hours = seconds / 3600;
+    if hours < 8 {
+        return match minutes % 60 {
+            0 => format!("{hours}h"),
+            m => format!("{hours}h{m}m"),
+        };
+    }
+    if hours < 48 {
+        return format!("{hours}h");
+    }
+    if hours < 24 * 8 {
+        return match hours % 24 {
+            0 => format!("{}d", hours / 24),
+            h => format!("{}d{h}h", hours / 24),
+        };
+    }
+    if hours < 24 * 365 * 2 {
+        return format!("{}d", hours / 24);
+    }
+    if hours < 24 * 365 * 8 {
+        return match (hours / 24) % 365 {
+            0 => format!("{}y", hours / 24 / 365),
+            d => format!("{}y{d}d", hours / 24 / 365),
+        };
+    }
+    format!("{}y", hours / 24 / 365)
 }
 
 /// Go's `text/tabwriter` as kubectl configures it (min width 6, padding 3, spaces):
@@ -211,6 +307,53 @@ mod tests {
         );
         assert!(t.lines(&TableOptions::default()).len() == 3);
         assert!(Table::default().lines(&TableOptions::default()).is_empty());
+    }
+
+    #[test]
+    fn ages_like_kubectl() {
+        let cases = [
+            (-5, "<invalid>"),
+            (-1, "0s"),
+            (0, "0s"),
+            (119, "119s"),
+            (120, "2m"),
+            (125, "2m5s"),
+            (599, "9m59s"),
+            (600, "10m"),
+            (3 * 3600 - 1, "179m"),
+            (3 * 3600, "3h"),
+            (3 * 3600 + 120, "3h2m"),
+            (8 * 3600, "8h"),
+            (47 * 3600 + 59 * 60, "47h"),
+            (48 * 3600, "2d"),
+            (50 * 3600, "2d2h"),
+            (8 * 86400, "8d"),
+            (729 * 86400, "729d"),
+            (730 * 86400, "2y"),
+            (731 * 86400, "2y1d"),
+            (8 * 365 * 86400, "8y"),
+        ];
+        for (secs, want) in cases {
+            assert_eq!(human_duration(secs), want, "{secs}s");
+        }
+    }
+
+    #[test]
+    fn default_table_for_plain_objects() {
+        let now: Time = "2026-01-01T00:10:00Z".parse().unwrap();
+        let list = json!({"kind": "WidgetList", "items": [
+            {"metadata": {"name": "a", "namespace": "ns", "creationTimestamp": "2026-01-01T00:00:00Z"}},
+            {"metadata": {"name": "b"}}
+        ]});
+        let t = Table::from_objects(&list, now);
+        let out = align(&t.lines(&TableOptions {
+            with_namespace: true,
+            ..Default::default()
+        }));
+        assert_eq!(
+            out,
+            "NAMESPACE   NAME   AGE\nns          a      10m\n            b      <unknown>\n"
+        );
     }
 
     #[test]
