@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::error::{Failure, client_error_in};
 use crate::manifests::{self, Manifest};
-use crate::printers::{Format, kind_group, object_name, structured};
+use crate::printers::{Format, kind_group, object_name, structured_results};
 use crate::resources;
 use crate::session::Session;
 
@@ -100,7 +100,7 @@ async fn each_object(
         }
     }
     if matches!(format, Format::Json | Format::Yaml) && !results.is_empty() {
-        out!("{}", structured(results, true, format));
+        out!("{}", structured_results(results, format));
     }
     if failed {
         Err(Failure::Reported)

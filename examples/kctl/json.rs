@@ -6,15 +6,15 @@
 //! integers as integers, other numbers as Go formats a float64.
 
 use serde::Serialize;
-use serde_json::Value;
 use serde_json::ser::{Formatter, PrettyFormatter};
 use std::io;
 
 /// `value` as `json.MarshalIndent(value, "", "    ")` writes it (no trailing newline).
-pub(crate) fn to_go_json(value: &Value) -> String {
+/// Maps (`Value`) come out with sorted keys, structs in field order, as in Go.
+pub(crate) fn to_go_json<T: Serialize + ?Sized>(value: &T) -> String {
     let mut buf = Vec::new();
     let mut ser = serde_json::Serializer::with_formatter(&mut buf, GoFormatter::new());
-    // Writing a `Value` into a Vec cannot fail: its keys are strings and IO is infallible.
+    // Writing JSON data into a Vec cannot fail: keys are strings and IO is infallible.
     if value.serialize(&mut ser).is_err() {
         return String::new();
     }

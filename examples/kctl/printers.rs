@@ -70,35 +70,74 @@ pub(crate) fn object_name(obj: &Value) -> String {
     )
 }
 
-/// Objects in a structured format. One object asked for by name prints alone;
-/// anything else is wrapped in a `List`, as kubectl does.
+/// Objects in a structured format, as `get` prints them. One object asked for
+/// by name prints alone; anything else is wrapped in a `List`.
 ///
 /// `metadata.managedFields` is left out, as kubectl does unless
 /// `--show-managed-fields`.
-pub(crate) fn structured(mut objects: Vec<Value>, single: bool, format: Format) -> String {
+pub(crate) fn structured(objects: Vec<Value>, single: bool, format: Format) -> String {
+    let mut objects = without_managed_fields(objects);
+    if single && objects.len() == 1 {
+        return document(&objects.remove(0), format);
+    }
+    // kubectl get wraps objects in an unstructured List: keys sorted.
+    document(
+        &json!({
+            "apiVersion": "v1",
+            "items": objects,
+            "kind": "List",
+            "metadata": {"resourceVersion": ""},
+        }),
+        format,
+    )
+}
+
+/// What `apply` and `create` print with `-o json|yaml`: one object alone,
+/// several in kubectl's typed `v1.List` (`kind`, `apiVersion`, empty `metadata`
+/// and `items`, in that order).
+pub(crate) fn structured_results(objects: Vec<Value>, format: Format) -> String {
+    #[derive(serde::Serialize)]
+    struct TypedList {
+        kind: &'static str,
+        #[serde(rename = "apiVersion")]
+        api_version: &'static str,
+        metadata: serde_json::Map<String, Value>,
+        items: Vec<Value>,
+    }
+    let mut objects = without_managed_fields(objects);
+    if objects.len() == 1 {
+        return document(&objects.remove(0), format);
+    }
+    let list = TypedList {
+        kind: "List",
+        api_version: "v1",
+        metadata: serde_json::Map::new(),
+        items: objects,
+    };
+    match format {
+        Format::Yaml => match serde_json::to_value(&list) {
+            Ok(v) => to_yaml(&v),
+            Err(_) => String::new(),
+        },
+        _ => format!("{}\n", to_go_json(&list)),
+    }
+}
+
+fn without_managed_fields(mut objects: Vec<Value>) -> Vec<Value> {
     for o in &mut objects {
         if let Some(meta) = o.get_mut("metadata").and_then(Value::as_object_mut) {
             meta.remove("managedFields");
         }
     }
-    let doc = match (single, objects.len()) {
-        (true, 1) => objects.into_iter().next().unwrap_or(Value::Null),
-        _ => list(objects),
-    };
-    match format {
-        Format::Yaml => to_yaml(&doc),
-        _ => format!("{}\n", to_go_json(&doc)),
-    }
+    objects
 }
 
-/// kubectl's wrapper for several objects.
-pub(crate) fn list(items: Vec<Value>) -> Value {
-    json!({
-        "apiVersion": "v1",
-        "items": items,
-        "kind": "List",
-        "metadata": {"resourceVersion": ""},
-    })
+/// One JSON or YAML document, ending with a newline.
+fn document(doc: &Value, format: Format) -> String {
+    match format {
+        Format::Yaml => to_yaml(doc),
+        _ => format!("{}\n", to_go_json(doc)),
+    }
 }
 
 /// Items of a list response, with the `apiVersion` and `kind` the server leaves

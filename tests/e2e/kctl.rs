@@ -625,6 +625,34 @@ async fn kctl_apply_create_delete_like_kubectl() {
         "{forced:?}"
     );
 
+    // Re-applying unchanged objects prints them as kubectl's server-side apply
+    // does with the same field manager (a typed List for several).
+    let two = dir.join("two.yaml");
+    std::fs::write(
+        &two,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: one}\ndata: {a: \"1\"}\n---\n\
+         apiVersion: v1\nkind: ConfigMap\nmetadata: {name: two}\ndata: {b: \"yes\"}\n",
+    )
+    .unwrap();
+    let two = two.to_str().unwrap();
+    assert_eq!(kctl(&["apply", "-f", two, "-n", n]).await.code, Some(0));
+    for format in ["json", "yaml", "name"] {
+        let ours = kctl(&["apply", "-f", two, "-n", n, "-o", format]).await;
+        let theirs = kubectl_run(&[
+            "apply",
+            "--server-side",
+            "--field-manager=kctl",
+            "-f",
+            two,
+            "-n",
+            n,
+            "-o",
+            format,
+        ])
+        .await;
+        assert_eq!(ours, theirs, "apply -o {format}");
+    }
+
     // create of existing objects fails the way kubectl's does.
     let created = kctl(&["create", "-f", f, "-n", n]).await;
     let want = kubectl_run(&["create", "-f", f, "-n", n]).await;
