@@ -1,8 +1,8 @@
 //! The kubeconfig and the client, resolved once per run from the global flags.
 
-use k8s_client::Client;
 use k8s_client::config::{Config, KubeConfigOptions, Kubeconfig};
 use k8s_client::discovery::{Discovery, RestMapper};
+use k8s_client::{Client, ClientBuilder, WarningHandler};
 
 use crate::cli::Global;
 use crate::error::Failure;
@@ -60,7 +60,10 @@ impl Session {
             .namespace
             .clone()
             .unwrap_or_else(|| config.default_namespace.clone());
-        let client = Client::try_from(config)?;
+        // The server's deprecation and similar warnings go to stderr, as kubectl prints them.
+        let client = ClientBuilder::from_config(config)
+            .warning_handler(WarningHandler::new(|text| eprintln!("Warning: {text}")))
+            .build()?;
         let discovery = Discovery::new(client.clone()).default_cache_dir();
         Ok(Session {
             mapper: discovery.rest_mapper(),

@@ -448,6 +448,8 @@ async fn kctl_get_matches_kubectl_in_every_format() {
             ],
             &["get", "all", "-n", n, "-o", format],
             &["get", "ns", n, "-o", format],
+            // Endpoints are deprecated: the server's Warning goes to stderr.
+            &["get", "endpoints", "-n", n, "-o", format],
         ] {
             assert_same(args).await;
         }

@@ -1,6 +1,6 @@
 //! Building a [`Client`] from a resolved [`Config`].
 
-use super::Client;
+use super::{Client, ClientBuilder};
 use crate::config::Config;
 use crate::{Error, Result};
 
@@ -8,6 +8,24 @@ impl TryFrom<Config> for Client {
     type Error = Error;
 
     fn try_from(config: Config) -> Result<Client> {
+        ClientBuilder::from_config(config).build()
+    }
+}
+
+impl ClientBuilder {
+    /// A builder preset from a resolved [`Config`], for what a `Config` does not
+    /// carry: a warning handler, a user agent, a retry policy, extra headers.
+    /// `Client::try_from(config)` is `ClientBuilder::from_config(config).build()`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), k8s_client::Error> {
+    /// use k8s_client::{ClientBuilder, Config, WarningHandler};
+    /// let client = ClientBuilder::from_config(Config::infer().await?)
+    ///     .warning_handler(WarningHandler::new(|w| eprintln!("Warning: {w}")))
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn from_config(config: Config) -> ClientBuilder {
         // An `auth-provider: oidc` user refreshes expired id-tokens over HTTPS.
         config
             .auth
@@ -35,7 +53,7 @@ impl TryFrom<Config> for Client {
         for (name, value) in config.impersonate.iter().flat_map(|i| i.headers()) {
             builder = builder.header(name, value);
         }
-        builder.build()
+        builder
     }
 }
 
