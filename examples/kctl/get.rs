@@ -210,7 +210,13 @@ async fn fetch_objects(
         let api = resources::api(session, &t.resource, false);
         for name in &t.names {
             match api.get(name).await {
-                Ok(obj) => out.push(obj),
+                Ok(obj) => {
+                    // A watch of named objects starts after the state printed.
+                    if let Some(rv) = obj["metadata"]["resourceVersion"].as_str() {
+                        *resource_version = rv.to_owned();
+                    }
+                    out.push(obj);
+                }
                 Err(e) => errors.push(e),
             }
         }
