@@ -21,7 +21,7 @@ pub enum NamespaceScope {}
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ClusterScope {}
 
-/// The scope is decided at run time from an [`ApiResource`](crate::ApiResource),
+/// The scope is decided at run time from an [`ApiResource`](crate::dynamic::ApiResource),
 /// as for dynamic objects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DynamicScope {}
