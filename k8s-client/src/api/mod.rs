@@ -1,5 +1,8 @@
-//! [`Api<K>`]: every verb the API server offers, for any resource type.
+//! [`Api<K>`]: every verb the API server offers, for any resource type, and
+//! the built-in types by group and version (`api::core::v1::Pod`,
+//! `api::apps::v1::Deployment`, …), one cargo feature per group.
 
+mod generated;
 mod pager;
 mod params;
 mod retry_conflict;
@@ -11,6 +14,8 @@ mod verbs;
 use std::fmt;
 use std::marker::PhantomData;
 
+#[doc(inline)]
+pub use generated::*;
 pub use pager::PAGE_SIZE;
 pub use params::{
     DeleteParams, FieldValidation, JsonPatchOp, ListParams, LogParams, Patch, PatchParams,
