@@ -275,6 +275,17 @@ Every kind the server serves derives [`Resource`](crate::Resource), so it
 ";
 
 const ROOT_HELPERS: &str = "
+/// Decodes `null` as the default, for required lists and maps that Go writes
+/// as `null` when nil.
+#[allow(dead_code)] // unused when no enabled group has such a field
+fn null_as_empty<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de> + Default,
+{
+    use serde::Deserialize as _;
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
 /// An `Api` in `namespace`, or across all namespaces for `\"\"` (client-go's
 /// `metav1.NamespaceAll`).
 #[allow(dead_code)] // unused when no group with namespaced kinds is enabled
@@ -398,7 +409,13 @@ fn emit_struct(
         let inner = em.rust_ty(&f.ty, module).map_err(ctx)?;
         // A resource's metadata is always there once stored, and the derive
         // needs it unwrapped.
-        let required = f.required || (resource.is_some() && f.json == "metadata");
+        // A zero time is written as `null` even where the schema requires
+        // it, so times stay optional and a null survives a round trip.
+        let is_time = matches!(
+            f.ty,
+            Ty::Fixed("crate::meta::Time" | "crate::meta::MicroTime")
+        );
+        let required = (f.required && !is_time) || (resource.is_some() && f.json == "metadata");
         let ty = if required {
             inner
         } else if em.boxed(f) {
@@ -422,7 +439,12 @@ fn emit_struct(
         if serde_camel(&name) != f.json {
             attrs.push(format!("rename = {:?}", f.json));
         }
-        if required {
+        if required && matches!(f.ty, Ty::Vec(_) | Ty::Map(_) | Ty::Fixed(_) | Ty::Bytes) {
+            // Go writes a nil list or map as `null`, even where the field is
+            // required.
+            attrs.push("default".to_owned());
+            attrs.push("deserialize_with = \"crate::api::generated::null_as_empty\"".to_owned());
+        } else if required {
             attrs.push("default".to_owned());
         } else {
             attrs.push("skip_serializing_if = \"Option::is_none\"".to_owned());
