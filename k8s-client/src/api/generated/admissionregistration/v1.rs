@@ -124,7 +124,7 @@ pub struct MatchResources {
 #[serde(rename_all = "camelCase")]
 pub struct MutatingWebhook {
     /// AdmissionReviewVersions is an ordered list of preferred `AdmissionReview` versions the Webhook expects. API server will try to use first version in the list which it supports. If none of the versions specified in this list supported by API server, validation will fail for this object. If a persisted webhook configuration specifies allowed versions and does not include any versions known to the API Server, calls to the webhook will fail and be subject to the failure policy.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub admission_review_versions: Vec<String>,
     /// ClientConfig defines how to communicate with the hook. Required
     #[serde(default)]
@@ -241,7 +241,7 @@ pub struct MutatingWebhook {
 #[serde(rename_all = "camelCase")]
 pub struct MutatingWebhookConfiguration {
     /// Standard object metadata; More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub metadata: crate::meta::ObjectMeta,
     /// Webhooks is a list of webhooks and the affected resources and operations.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -401,7 +401,7 @@ pub struct TypeChecking {
 #[serde(rename_all = "camelCase")]
 pub struct ValidatingAdmissionPolicy {
     /// Standard object metadata; More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub metadata: crate::meta::ObjectMeta,
     /// Specification of the desired behavior of the ValidatingAdmissionPolicy.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -432,7 +432,7 @@ pub struct ValidatingAdmissionPolicy {
 #[serde(rename_all = "camelCase")]
 pub struct ValidatingAdmissionPolicyBinding {
     /// Standard object metadata; More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub metadata: crate::meta::ObjectMeta,
     /// Specification of the desired behavior of the ValidatingAdmissionPolicyBinding.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -551,7 +551,7 @@ pub struct ValidatingAdmissionPolicyStatus {
 #[serde(rename_all = "camelCase")]
 pub struct ValidatingWebhook {
     /// AdmissionReviewVersions is an ordered list of preferred `AdmissionReview` versions the Webhook expects. API server will try to use first version in the list which it supports. If none of the versions specified in this list supported by API server, validation will fail for this object. If a persisted webhook configuration specifies allowed versions and does not include any versions known to the API Server, calls to the webhook will fail and be subject to the failure policy.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub admission_review_versions: Vec<String>,
     /// ClientConfig defines how to communicate with the hook. Required
     #[serde(default)]
@@ -659,7 +659,7 @@ pub struct ValidatingWebhook {
 #[serde(rename_all = "camelCase")]
 pub struct ValidatingWebhookConfiguration {
     /// Standard object metadata; More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub metadata: crate::meta::ObjectMeta,
     /// Webhooks is a list of webhooks and the affected resources and operations.
     #[serde(skip_serializing_if = "Option::is_none")]

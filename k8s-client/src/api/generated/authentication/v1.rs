@@ -37,7 +37,7 @@ pub struct BoundObjectReference {
 #[serde(rename_all = "camelCase")]
 pub struct SelfSubjectReview {
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub metadata: crate::meta::ObjectMeta,
     /// Status is filled in by the server with the user attributes.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -79,7 +79,7 @@ pub struct TokenRequest {
 #[serde(rename_all = "camelCase")]
 pub struct TokenRequestSpec {
     /// Audiences are the intendend audiences of the token. A recipient of a token must identify themself with an identifier in the list of audiences of the token, and otherwise should reject the token. A token issued for multiple audiences may be used to authenticate against any of the audiences listed but implies a high degree of trust between the target audiences.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub audiences: Vec<String>,
     /// BoundObjectRef is a reference to an object that the token will be bound to. The token will only be valid for as long as the bound object exists. NOTE: The API server's TokenReview endpoint will validate the BoundObjectRef, but other audiences may not. Keep ExpirationSeconds small if you want prompt revocation.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -94,8 +94,8 @@ pub struct TokenRequestSpec {
 #[serde(rename_all = "camelCase")]
 pub struct TokenRequestStatus {
     /// ExpirationTimestamp is the time of expiration of the returned token.
-    #[serde(default)]
-    pub expiration_timestamp: crate::meta::Time,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiration_timestamp: Option<crate::meta::Time>,
     /// Token is the opaque bearer token.
     #[serde(default)]
     pub token: String,
@@ -118,7 +118,7 @@ pub struct TokenRequestStatus {
 #[serde(rename_all = "camelCase")]
 pub struct TokenReview {
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub metadata: crate::meta::ObjectMeta,
     /// Spec holds information about the request being evaluated
     #[serde(default)]

@@ -44,7 +44,7 @@ pub struct LabelSelectorAttributes {
 #[serde(rename_all = "camelCase")]
 pub struct LocalSubjectAccessReview {
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub metadata: crate::meta::ObjectMeta,
     /// Spec holds information about the request being evaluated.  spec.namespace must be equal to the namespace you made the request against.  If empty, it is defaulted.
     #[serde(default)]
@@ -74,7 +74,7 @@ pub struct NonResourceRule {
     #[serde(rename = "nonResourceURLs", skip_serializing_if = "Option::is_none")]
     pub non_resource_urls: Option<Vec<String>>,
     /// Verb is a list of kubernetes non-resource API verbs, like: get, post, put, delete, patch, head, options.  "\*" means all.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub verbs: Vec<String>,
 }
 
@@ -126,7 +126,7 @@ pub struct ResourceRule {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resources: Option<Vec<String>>,
     /// Verb is a list of kubernetes resource API verbs, like: get, list, watch, create, update, delete, proxy.  "\*" means all.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub verbs: Vec<String>,
 }
 
@@ -147,7 +147,7 @@ pub struct ResourceRule {
 #[serde(rename_all = "camelCase")]
 pub struct SelfSubjectAccessReview {
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub metadata: crate::meta::ObjectMeta,
     /// Spec holds information about the request being evaluated.  user and groups must be empty
     #[serde(default)]
@@ -186,7 +186,7 @@ pub struct SelfSubjectAccessReviewSpec {
 #[serde(rename_all = "camelCase")]
 pub struct SelfSubjectRulesReview {
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub metadata: crate::meta::ObjectMeta,
     /// Spec holds information about the request being evaluated.
     #[serde(default)]
@@ -222,7 +222,7 @@ pub struct SelfSubjectRulesReviewSpec {
 #[serde(rename_all = "camelCase")]
 pub struct SubjectAccessReview {
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub metadata: crate::meta::ObjectMeta,
     /// Spec holds information about the request being evaluated
     #[serde(default)]
@@ -285,10 +285,10 @@ pub struct SubjectRulesReviewStatus {
     #[serde(default)]
     pub incomplete: bool,
     /// NonResourceRules is the list of actions the subject is allowed to perform on non-resources. The list ordering isn't significant, may contain duplicates, and possibly be incomplete.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub non_resource_rules: Vec<NonResourceRule>,
     /// ResourceRules is the list of actions the subject is allowed to perform on resources. The list ordering isn't significant, may contain duplicates, and possibly be incomplete.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub resource_rules: Vec<ResourceRule>,
 }
 

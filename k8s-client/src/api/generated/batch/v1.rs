@@ -22,7 +22,7 @@
 #[serde(rename_all = "camelCase")]
 pub struct CronJob {
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub metadata: crate::meta::ObjectMeta,
     /// Specification of the desired behavior of a cron job, including the schedule. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -106,7 +106,7 @@ pub struct CronJobStatus {
 #[serde(rename_all = "camelCase")]
 pub struct Job {
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub metadata: crate::meta::ObjectMeta,
     /// Specification of the desired behavior of a job. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -291,7 +291,7 @@ pub struct JobTemplateSpec {
 #[serde(rename_all = "camelCase")]
 pub struct PodFailurePolicy {
     /// A list of pod failure policy rules. The rules are evaluated in order. Once a rule matches a Pod failure, the remaining of the rules are ignored. When no rule matches the Pod failure, the default handling applies - the counter of pod failures is incremented and it is checked against the backoffLimit. At most 20 elements are allowed.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub rules: Vec<PodFailurePolicyRule>,
 }
 
@@ -320,7 +320,7 @@ pub struct PodFailurePolicyOnExitCodesRequirement {
     #[serde(default)]
     pub operator: String,
     /// Specifies the set of values. Each returned container exit code (might be multiple in case of multiple containers) is checked against this set of values with respect to the operator. The list of values must be ordered and must not contain duplicates. Value '0' cannot be used for the In operator. At least one element is required. At most 255 elements are allowed.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub values: Vec<i32>,
 }
 
@@ -376,7 +376,7 @@ pub struct PodFailurePolicyRule {
 #[serde(rename_all = "camelCase")]
 pub struct SuccessPolicy {
     /// rules represents the list of alternative rules for the declaring the Jobs as successful before `.status.succeeded >= .spec.completions`. Once any of the rules are met, the "SuccessCriteriaMet" condition is added, and the lingering pods are removed. The terminal state for such a Job has the "Complete" condition. Additionally, these rules are evaluated in order; Once the Job meets one of the rules, other rules are ignored. At most 20 elements are allowed.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub rules: Vec<SuccessPolicyRule>,
 }
 

@@ -36,10 +36,10 @@ pub struct Event {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deprecated_source: Option<Box<crate::api::core::v1::EventSource>>,
     /// eventTime is the time when this Event was first observed. It is required.
-    #[serde(default)]
-    pub event_time: crate::meta::MicroTime,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_time: Option<crate::meta::MicroTime>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub metadata: crate::meta::ObjectMeta,
     /// note is a human-readable description of the status of this operation. Maximal length of the note is 1kB, but libraries should be prepared to handle values up to 64kB.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -78,8 +78,8 @@ pub struct EventSeries {
     #[serde(default)]
     pub count: i32,
     /// lastObservedTime is the time when last Event from the series was seen before last heartbeat.
-    #[serde(default)]
-    pub last_observed_time: crate::meta::MicroTime,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_observed_time: Option<crate::meta::MicroTime>,
 }
 
 /// Clients for every `events.k8s.io/v1` resource, client-go style: `client.events_v1()`.

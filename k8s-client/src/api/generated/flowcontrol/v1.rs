@@ -47,7 +47,7 @@ pub struct FlowDistinguisherMethod {
 #[serde(rename_all = "camelCase")]
 pub struct FlowSchema {
     /// `metadata` is the standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub metadata: crate::meta::ObjectMeta,
     /// `spec` is the specification of the desired behavior of a FlowSchema. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -175,10 +175,14 @@ pub struct NonResourcePolicyRule {
     /// - "/healthz/\*" matches all per-component health checks.
     ///
     /// "\*" matches all non-resource urls. if it is present, it must be the only entry. Required.
-    #[serde(rename = "nonResourceURLs", default)]
+    #[serde(
+        rename = "nonResourceURLs",
+        default,
+        deserialize_with = "crate::api::generated::null_as_empty"
+    )]
     pub non_resource_urls: Vec<String>,
     /// `verbs` is a list of matching verbs and may not be empty. "\*" matches all verbs. If it is present, it must be the only entry. Required.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub verbs: Vec<String>,
 }
 
@@ -193,7 +197,7 @@ pub struct PolicyRulesWithSubjects {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_rules: Option<Vec<ResourcePolicyRule>>,
     /// subjects is the list of normal user, serviceaccount, or group that this rule cares about. There must be at least one member in this slice. A slice that includes both the system:authenticated and system:unauthenticated user groups matches every request. Required.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub subjects: Vec<Subject>,
 }
 
@@ -215,7 +219,7 @@ pub struct PolicyRulesWithSubjects {
 #[serde(rename_all = "camelCase")]
 pub struct PriorityLevelConfiguration {
     /// `metadata` is the standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub metadata: crate::meta::ObjectMeta,
     /// `spec` is the specification of the desired behavior of a "request-priority". More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -302,7 +306,7 @@ pub struct QueuingConfiguration {
 #[serde(rename_all = "camelCase")]
 pub struct ResourcePolicyRule {
     /// `apiGroups` is a list of matching API groups and may not be empty. "\*" matches all API groups and, if present, must be the only entry. Required.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub api_groups: Vec<String>,
     /// `clusterScope` indicates whether to match requests that do not specify a namespace (which happens either because the resource is not namespaced or the request targets all namespaces). If this field is omitted or false then the `namespaces` field must contain a non-empty list.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -311,10 +315,10 @@ pub struct ResourcePolicyRule {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespaces: Option<Vec<String>>,
     /// `resources` is a list of matching resources (i.e., lowercase and plural) with, if desired, subresource.  For example, \[ "services", "nodes/status" \].  This list may not be empty. "\*" matches all resources and, if present, must be the only entry. Required.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub resources: Vec<String>,
     /// `verbs` is a list of matching verbs and may not be empty. "\*" matches all verbs and, if present, must be the only entry. Required.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub verbs: Vec<String>,
 }
 

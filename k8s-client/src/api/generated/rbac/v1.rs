@@ -31,7 +31,7 @@ pub struct ClusterRole {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aggregation_rule: Option<AggregationRule>,
     /// Standard object's metadata.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub metadata: crate::meta::ObjectMeta,
     /// Rules holds all the PolicyRules for this ClusterRole
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -55,7 +55,7 @@ pub struct ClusterRole {
 #[serde(rename_all = "camelCase")]
 pub struct ClusterRoleBinding {
     /// Standard object's metadata.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub metadata: crate::meta::ObjectMeta,
     /// RoleRef can only reference a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable.
     #[serde(default)]
@@ -88,7 +88,7 @@ pub struct PolicyRule {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resources: Option<Vec<String>>,
     /// Verbs is a list of Verbs that apply to ALL the ResourceKinds contained in this rule. '\*' represents all verbs.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub verbs: Vec<String>,
 }
 
@@ -110,7 +110,7 @@ pub struct PolicyRule {
 #[serde(rename_all = "camelCase")]
 pub struct Role {
     /// Standard object's metadata.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub metadata: crate::meta::ObjectMeta,
     /// Rules holds all the PolicyRules for this Role
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -135,7 +135,7 @@ pub struct Role {
 #[serde(rename_all = "camelCase")]
 pub struct RoleBinding {
     /// Standard object's metadata.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub metadata: crate::meta::ObjectMeta,
     /// RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable.
     #[serde(default)]
