@@ -11,5 +11,6 @@
 )]
 
 mod api_crd;
+mod builtin_types;
 mod env;
 mod rest_client;
