@@ -439,7 +439,15 @@ fn emit_struct(
         if serde_camel(&name) != f.json {
             attrs.push(format!("rename = {:?}", f.json));
         }
-        if required && matches!(f.ty, Ty::Vec(_) | Ty::Map(_) | Ty::Fixed(_) | Ty::Bytes) {
+        if required && matches!(f.ty, Ty::Vec(_)) {
+            // Trimmed to length (see meta::exact); Go writes a nil list as `null`.
+            attrs.push("default".to_owned());
+            attrs.push("deserialize_with = \"crate::meta::exact::vec\"".to_owned());
+        } else if !required && matches!(f.ty, Ty::Vec(_)) {
+            attrs.push("default".to_owned());
+            attrs.push("deserialize_with = \"crate::meta::exact::opt_vec\"".to_owned());
+            attrs.push("skip_serializing_if = \"Option::is_none\"".to_owned());
+        } else if required && matches!(f.ty, Ty::Map(_) | Ty::Fixed(_) | Ty::Bytes) {
             // Go writes a nil list or map as `null`, even where the field is
             // required.
             attrs.push("default".to_owned());

@@ -6,6 +6,7 @@
 mod bytes;
 mod condition;
 mod delete;
+pub(crate) mod exact;
 mod int_or_string;
 mod list;
 mod object_meta;
