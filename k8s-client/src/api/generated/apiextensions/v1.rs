@@ -97,7 +97,11 @@ pub type CustomResourceDefinitionList = crate::meta::List<CustomResourceDefiniti
 #[serde(rename_all = "camelCase")]
 pub struct CustomResourceDefinitionNames {
     /// categories is a list of grouped resources this custom resource belongs to (e.g. 'all'). This is published in API discovery documents, and used by clients to support invocations like `kubectl get all`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub categories: Option<Vec<String>>,
     /// kind is the serialized kind of the resource. It is normally CamelCase and singular. Custom resource instances will use this value as the `kind` attribute in API calls.
     #[serde(default)]
@@ -109,7 +113,11 @@ pub struct CustomResourceDefinitionNames {
     #[serde(default)]
     pub plural: String,
     /// shortNames are short names for the resource, exposed in API discovery documents, and used by clients to support invocations like `kubectl get <shortname>`. It must be all lowercase.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub short_names: Option<Vec<String>>,
     /// singular is the singular name of the resource. It must be all lowercase. Defaults to lowercased `kind`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -136,7 +144,7 @@ pub struct CustomResourceDefinitionSpec {
     #[serde(default)]
     pub scope: String,
     /// versions is the list of all API versions of the defined custom resource. Version names are used to compute the order in which served versions are listed in API discovery. If the version string is "kube-like", it will sort above non "kube-like" version strings, which are ordered lexicographically. "Kube-like" versions start with a "v", then are followed by a number (the major version), then optionally the string "alpha" or "beta" and another number (the minor version). These are sorted first by GA \> beta \> alpha (where GA is a version with no suffix such as beta or alpha), and then by comparing major version, then minor version. An example sorted list of versions: v10, v2, v1, v11beta2, v10beta3, v3beta1, v12alpha1, v11alpha2, foo1, foo10.
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::exact::vec")]
     pub versions: Vec<CustomResourceDefinitionVersion>,
 }
 
@@ -148,10 +156,18 @@ pub struct CustomResourceDefinitionStatus {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accepted_names: Option<Box<CustomResourceDefinitionNames>>,
     /// conditions indicate state for particular aspects of a CustomResourceDefinition
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub conditions: Option<Vec<CustomResourceDefinitionCondition>>,
     /// storedVersions lists all versions of CustomResources that were ever persisted. Tracking these versions allows a migration path for stored versions in etcd. The field is mutable so a migration controller can finish a migration to another version (ensuring no old objects are left in storage), and then remove the rest of the versions from this list. Versions may not be removed from `spec.versions` while they exist in this list.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stored_versions: Option<Vec<String>>,
 }
 
@@ -160,7 +176,11 @@ pub struct CustomResourceDefinitionStatus {
 #[serde(rename_all = "camelCase")]
 pub struct CustomResourceDefinitionVersion {
     /// additionalPrinterColumns specifies additional columns returned in Table output. See <https://kubernetes.io/docs/reference/using-api/api-concepts/#receiving-resources-as-tables> for details. If no columns are specified, a single column displaying the age of the custom resource is used.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub additional_printer_columns: Option<Vec<CustomResourceColumnDefinition>>,
     /// deprecated indicates this version of the custom resource API is deprecated. When set to true, API requests to this version receive a warning header in the server response. Defaults to false.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -175,7 +195,11 @@ pub struct CustomResourceDefinitionVersion {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schema: Option<CustomResourceValidation>,
     /// selectableFields specifies paths to fields that may be used as field selectors. A maximum of 8 selectable fields are allowed. See <https://kubernetes.io/docs/concepts/overview/working-with-objects/field-selectors>
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub selectable_fields: Option<Vec<SelectableField>>,
     /// served is a flag enabling/disabling this version from being served via REST APIs
     #[serde(default)]
@@ -258,10 +282,18 @@ pub struct JSONSchemaProps {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_properties: Option<serde_json::Value>,
     /// `allOf` (the server's schema does not describe it).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub all_of: Option<Vec<JSONSchemaProps>>,
     /// `anyOf` (the server's schema does not describe it).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub any_of: Option<Vec<JSONSchemaProps>>,
     /// default is a default value for undefined object fields. Defaulting is a beta feature under the CustomResourceDefaulting feature gate. Defaulting requires spec.preserveUnknownFields to be false.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -276,7 +308,11 @@ pub struct JSONSchemaProps {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `enum` (the server's schema does not describe it).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enum_: Option<Vec<serde_json::Value>>,
     /// `example` (the server's schema does not describe it).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -335,7 +371,11 @@ pub struct JSONSchemaProps {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nullable: Option<bool>,
     /// `oneOf` (the server's schema does not describe it).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub one_of: Option<Vec<JSONSchemaProps>>,
     /// `pattern` (the server's schema does not describe it).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -347,7 +387,11 @@ pub struct JSONSchemaProps {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub properties: Option<std::collections::BTreeMap<String, JSONSchemaProps>>,
     /// `required` (the server's schema does not describe it).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub required: Option<Vec<String>>,
     /// `title` (the server's schema does not describe it).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -386,6 +430,8 @@ pub struct JSONSchemaProps {
     /// The properties specified must either be required or have a default value, to ensure those properties are present for all list items.
     #[serde(
         rename = "x-kubernetes-list-map-keys",
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
         skip_serializing_if = "Option::is_none"
     )]
     pub x_kubernetes_list_map_keys: Option<Vec<String>>,
@@ -435,6 +481,8 @@ pub struct JSONSchemaProps {
     /// x-kubernetes-validations describes a list of validation rules written in the CEL expression language.
     #[serde(
         rename = "x-kubernetes-validations",
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
         skip_serializing_if = "Option::is_none"
     )]
     pub x_kubernetes_validations: Option<Vec<ValidationRule>>,
@@ -572,7 +620,7 @@ pub struct WebhookConversion {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_config: Option<Box<WebhookClientConfig>>,
     /// conversionReviewVersions is an ordered list of preferred `ConversionReview` versions the Webhook expects. The API server will use the first version in the list which it supports. If none of the versions specified in this list are supported by API server, conversion will fail for the custom resource. If a persisted Webhook configuration specifies allowed versions and does not include any versions known to the API Server, calls to the webhook will fail.
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::exact::vec")]
     pub conversion_review_versions: Vec<String>,
 }
 

@@ -89,7 +89,11 @@ pub struct APIServiceSpec {
 #[serde(rename_all = "camelCase")]
 pub struct APIServiceStatus {
     /// Current service state of apiService.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub conditions: Option<Vec<APIServiceCondition>>,
 }
 

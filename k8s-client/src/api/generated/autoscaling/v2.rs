@@ -95,7 +95,11 @@ pub struct HPAScalingPolicy {
 #[serde(rename_all = "camelCase")]
 pub struct HPAScalingRules {
     /// policies is a list of potential scaling polices which can be used during scaling. If not set, use the default values: - For scale up: allow doubling the number of pods, or an absolute change of 4 pods in a 15s window. - For scale down: allow all pods to be removed in a 15s window.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub policies: Option<Vec<HPAScalingPolicy>>,
     /// selectPolicy is used to specify which policy should be used. If not set, the default value Max is used.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -192,7 +196,11 @@ pub struct HorizontalPodAutoscalerSpec {
     #[serde(default)]
     pub max_replicas: i32,
     /// metrics contains the specifications for which to use to calculate the desired replica count (the maximum replica count across all metrics will be used).  The desired replica count is calculated multiplying the ratio between the target value and the current value by the current number of pods.  Ergo, metrics used must decrease as the pod count is increased, and vice-versa.  See the individual metric source types for more information about how each type of metric must respond. If not set, the default metric will be set to 80% average CPU utilization.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub metrics: Option<Vec<MetricSpec>>,
     /// minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.  It defaults to 1 pod.  minReplicas is allowed to be 0 if the alpha feature gate HPAScaleToZero is enabled and at least one Object or External metric is configured.  Scaling is active as long as at least one metric value is available.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -207,10 +215,18 @@ pub struct HorizontalPodAutoscalerSpec {
 #[serde(rename_all = "camelCase")]
 pub struct HorizontalPodAutoscalerStatus {
     /// conditions is the set of conditions required for this autoscaler to scale its target, and indicates whether or not those conditions are met.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub conditions: Option<Vec<HorizontalPodAutoscalerCondition>>,
     /// currentMetrics is the last read state of the metrics used by this autoscaler.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub current_metrics: Option<Vec<MetricStatus>>,
     /// currentReplicas is current number of replicas of pods managed by this autoscaler, as last seen by the autoscaler.
     #[serde(skip_serializing_if = "Option::is_none")]

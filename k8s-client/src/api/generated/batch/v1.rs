@@ -77,7 +77,11 @@ pub struct CronJobSpec {
 #[serde(rename_all = "camelCase")]
 pub struct CronJobStatus {
     /// A list of pointers to currently running jobs.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub active: Option<Vec<crate::api::core::v1::ObjectReference>>,
     /// Information when was the last time the job was successfully scheduled.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -237,7 +241,11 @@ pub struct JobStatus {
     /// A job is considered finished when it is in a terminal condition, either "Complete" or "Failed". A Job cannot have both the "Complete" and "Failed" conditions. Additionally, it cannot be in the "Complete" and "FailureTarget" conditions. The "Complete", "Failed" and "FailureTarget" conditions cannot be disabled.
     ///
     /// More info: <https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/>
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub conditions: Option<Vec<JobCondition>>,
     /// The number of pods which reached phase Failed. The value increases monotonically.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -291,7 +299,7 @@ pub struct JobTemplateSpec {
 #[serde(rename_all = "camelCase")]
 pub struct PodFailurePolicy {
     /// A list of pod failure policy rules. The rules are evaluated in order. Once a rule matches a Pod failure, the remaining of the rules are ignored. When no rule matches the Pod failure, the default handling applies - the counter of pod failures is incremented and it is checked against the backoffLimit. At most 20 elements are allowed.
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::exact::vec")]
     pub rules: Vec<PodFailurePolicyRule>,
 }
 
@@ -320,7 +328,7 @@ pub struct PodFailurePolicyOnExitCodesRequirement {
     #[serde(default)]
     pub operator: String,
     /// Specifies the set of values. Each returned container exit code (might be multiple in case of multiple containers) is checked against this set of values with respect to the operator. The list of values must be ordered and must not contain duplicates. Value '0' cannot be used for the In operator. At least one element is required. At most 255 elements are allowed.
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::exact::vec")]
     pub values: Vec<i32>,
 }
 
@@ -367,7 +375,11 @@ pub struct PodFailurePolicyRule {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub on_exit_codes: Option<Box<PodFailurePolicyOnExitCodesRequirement>>,
     /// Represents the requirement on the pod conditions. The requirement is represented as a list of pod condition patterns. The requirement is satisfied if at least one pattern matches an actual pod condition. At most 20 elements are allowed.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub on_pod_conditions: Option<Vec<PodFailurePolicyOnPodConditionsPattern>>,
 }
 
@@ -376,7 +388,7 @@ pub struct PodFailurePolicyRule {
 #[serde(rename_all = "camelCase")]
 pub struct SuccessPolicy {
     /// rules represents the list of alternative rules for the declaring the Jobs as successful before `.status.succeeded >= .spec.completions`. Once any of the rules are met, the "SuccessCriteriaMet" condition is added, and the lingering pods are removed. The terminal state for such a Job has the "Complete" condition. Additionally, these rules are evaluated in order; Once the Job meets one of the rules, other rules are ignored. At most 20 elements are allowed.
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::exact::vec")]
     pub rules: Vec<SuccessPolicyRule>,
 }
 
@@ -397,10 +409,18 @@ pub struct SuccessPolicyRule {
 #[serde(rename_all = "camelCase")]
 pub struct UncountedTerminatedPods {
     /// failed holds UIDs of failed Pods.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub failed: Option<Vec<String>>,
     /// succeeded holds UIDs of succeeded Pods.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub succeeded: Option<Vec<String>>,
 }
 

@@ -37,7 +37,7 @@ pub struct HTTPIngressPath {
 #[serde(rename_all = "camelCase")]
 pub struct HTTPIngressRuleValue {
     /// paths is a collection of paths that map requests to backends.
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::exact::vec")]
     pub paths: Vec<HTTPIngressPath>,
 }
 
@@ -86,7 +86,11 @@ pub struct IPBlock {
     #[serde(default)]
     pub cidr: String,
     /// except is a slice of CIDRs that should not be included within an IPBlock Valid examples are "192.168.1.0/24" or "2001:db8::/64" Except values will be rejected if they are outside the cidr range
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub except: Option<Vec<String>>,
 }
 
@@ -206,7 +210,11 @@ pub struct IngressLoadBalancerIngress {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
     /// ports provides information about the ports exposed by this LoadBalancer.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ports: Option<Vec<IngressPortStatus>>,
 }
 
@@ -215,7 +223,11 @@ pub struct IngressLoadBalancerIngress {
 #[serde(rename_all = "camelCase")]
 pub struct IngressLoadBalancerStatus {
     /// ingress is a list containing ingress points for the load-balancer.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ingress: Option<Vec<IngressLoadBalancerIngress>>,
 }
 
@@ -286,10 +298,18 @@ pub struct IngressSpec {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ingress_class_name: Option<String>,
     /// rules is a list of host rules used to configure the Ingress. If unspecified, or no rule matches, all traffic is sent to the default backend.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rules: Option<Vec<IngressRule>>,
     /// tls represents the TLS configuration. Currently the Ingress only supports a single TLS port, 443. If multiple members of this list specify different hosts, they will be multiplexed on the same port according to the hostname specified through the SNI TLS extension, if the ingress controller fulfilling the ingress supports SNI.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tls: Option<Vec<IngressTLS>>,
 }
 
@@ -307,7 +327,11 @@ pub struct IngressStatus {
 #[serde(rename_all = "camelCase")]
 pub struct IngressTLS {
     /// hosts is a list of hosts included in the TLS certificate. The values in this list must match the name/s used in the tlsSecret. Defaults to the wildcard host setting for the loadbalancer controller fulfilling this Ingress, if left unspecified.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub hosts: Option<Vec<String>>,
     /// secretName is the name of the secret used to terminate TLS traffic on port 443. Field is left optional to allow TLS routing based on SNI hostname alone. If the SNI host in a listener conflicts with the "Host" header field used by an IngressRule, the SNI host is used for termination and value of the "Host" header is used for routing.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -345,10 +369,18 @@ pub struct NetworkPolicy {
 #[serde(rename_all = "camelCase")]
 pub struct NetworkPolicyEgressRule {
     /// ports is a list of destination ports for outgoing traffic. Each item in this list is combined using a logical OR. If this field is empty or missing, this rule matches all ports (traffic not restricted by port). If this field is present and contains at least one item, then this rule allows traffic only if the traffic matches at least one port in the list.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ports: Option<Vec<NetworkPolicyPort>>,
     /// to is a list of destinations for outgoing traffic of pods selected for this rule. Items in this list are combined using a logical OR operation. If this field is empty or missing, this rule matches all destinations (traffic not restricted by destination). If this field is present and contains at least one item, this rule allows traffic only if the traffic matches at least one item in the to list.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub to: Option<Vec<NetworkPolicyPeer>>,
 }
 
@@ -357,10 +389,18 @@ pub struct NetworkPolicyEgressRule {
 #[serde(rename_all = "camelCase")]
 pub struct NetworkPolicyIngressRule {
     /// from is a list of sources which should be able to access the pods selected for this rule. Items in this list are combined using a logical OR operation. If this field is empty or missing, this rule matches all sources (traffic not restricted by source). If this field is present and contains at least one item, this rule allows traffic only if the traffic matches at least one item in the from list.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub from: Option<Vec<NetworkPolicyPeer>>,
     /// ports is a list of ports which should be made accessible on the pods selected for this rule. Each item in this list is combined using a logical OR. If this field is empty or missing, this rule matches all ports (traffic not restricted by port). If this field is present and contains at least one item, then this rule allows traffic only if the traffic matches at least one port in the list.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ports: Option<Vec<NetworkPolicyPort>>,
 }
 
@@ -411,16 +451,28 @@ pub struct NetworkPolicyPort {
 #[serde(rename_all = "camelCase")]
 pub struct NetworkPolicySpec {
     /// egress is a list of egress rules to be applied to the selected pods. Outgoing traffic is allowed if there are no NetworkPolicies selecting the pod (and cluster policy otherwise allows the traffic), OR if the traffic matches at least one egress rule across all of the NetworkPolicy objects whose podSelector matches the pod. If this field is empty then this NetworkPolicy limits all outgoing traffic (and serves solely to ensure that the pods it selects are isolated by default). This field is beta-level in 1.8
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub egress: Option<Vec<NetworkPolicyEgressRule>>,
     /// ingress is a list of ingress rules to be applied to the selected pods. Traffic is allowed to a pod if there are no NetworkPolicies selecting the pod (and cluster policy otherwise allows the traffic), OR if the traffic source is the pod's local node, OR if the traffic matches at least one ingress rule across all of the NetworkPolicy objects whose podSelector matches the pod. If this field is empty then this NetworkPolicy does not allow any traffic (and serves solely to ensure that the pods it selects are isolated by default)
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ingress: Option<Vec<NetworkPolicyIngressRule>>,
     /// podSelector selects the pods to which this NetworkPolicy object applies. The array of rules is applied to any pods selected by this field. An empty selector matches all pods in the policy's namespace. Multiple network policies can select the same set of pods. In this case, the ingress rules for each are combined additively. This field is optional. If it is not specified, it defaults to an empty selector.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pod_selector: Option<crate::meta::LabelSelector>,
     /// policyTypes is a list of rule types that the NetworkPolicy relates to. Valid options are \["Ingress"\], \["Egress"\], or \["Ingress", "Egress"\]. If this field is not specified, it will default based on the existence of ingress or egress rules; policies that contain an egress section are assumed to affect egress, and all policies (whether or not they contain an ingress section) are assumed to affect ingress. If you want to write an egress-only policy, you must explicitly specify policyTypes \[ "Egress" \]. Likewise, if you want to write a policy that specifies that no egress is allowed, you must specify a policyTypes value that include "Egress" (since such a policy would not include an egress section and would otherwise default to just \[ "Ingress" \]). This field is beta-level in 1.8
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub policy_types: Option<Vec<String>>,
 }
 
@@ -490,7 +542,11 @@ pub type ServiceCIDRList = crate::meta::List<ServiceCIDR>;
 #[serde(rename_all = "camelCase")]
 pub struct ServiceCIDRSpec {
     /// CIDRs defines the IP blocks in CIDR notation (e.g. "192.168.0.0/24" or "2001:db8::/64") from which to assign service cluster IPs. Max of two CIDRs is allowed, one of each IP family. This field is immutable.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cidrs: Option<Vec<String>>,
 }
 
@@ -499,7 +555,11 @@ pub struct ServiceCIDRSpec {
 #[serde(rename_all = "camelCase")]
 pub struct ServiceCIDRStatus {
     /// conditions holds an array of metav1.Condition that describe the state of the ServiceCIDR. Current service state
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub conditions: Option<Vec<crate::meta::Condition>>,
 }
 

@@ -98,7 +98,11 @@ pub struct PodDisruptionBudgetStatus {
     ///
     /// The condition will be True, and the number of allowed
     /// disruptions are provided by the disruptionsAllowed property.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub conditions: Option<Vec<crate::meta::Condition>>,
     /// current number of healthy pods
     #[serde(default)]

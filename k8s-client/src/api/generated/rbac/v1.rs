@@ -7,7 +7,11 @@
 #[serde(rename_all = "camelCase")]
 pub struct AggregationRule {
     /// ClusterRoleSelectors holds a list of selectors which will be used to find ClusterRoles and create the rules. If any of the selectors match, then the ClusterRole's permissions will be added
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cluster_role_selectors: Option<Vec<crate::meta::LabelSelector>>,
 }
 
@@ -34,7 +38,11 @@ pub struct ClusterRole {
     #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub metadata: crate::meta::ObjectMeta,
     /// Rules holds all the PolicyRules for this ClusterRole
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rules: Option<Vec<PolicyRule>>,
 }
 
@@ -61,7 +69,11 @@ pub struct ClusterRoleBinding {
     #[serde(default)]
     pub role_ref: RoleRef,
     /// Subjects holds references to the objects the role applies to.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub subjects: Option<Vec<Subject>>,
 }
 
@@ -76,19 +88,36 @@ pub type ClusterRoleList = crate::meta::List<ClusterRole>;
 #[serde(rename_all = "camelCase")]
 pub struct PolicyRule {
     /// APIGroups is the name of the APIGroup that contains the resources.  If multiple API groups are specified, any action requested against one of the enumerated resources in any API group will be allowed. "" represents the core API group and "\*" represents all API groups.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub api_groups: Option<Vec<String>>,
     /// NonResourceURLs is a set of partial urls that a user should have access to.  \*s are allowed, but only as the full, final step in the path Since non-resource URLs are not namespaced, this field is only applicable for ClusterRoles referenced from a ClusterRoleBinding. Rules can either apply to API resources (such as "pods" or "secrets") or non-resource URL paths (such as "/api"),  but not both.
-    #[serde(rename = "nonResourceURLs", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "nonResourceURLs",
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub non_resource_urls: Option<Vec<String>>,
     /// ResourceNames is an optional white list of names that the rule applies to.  An empty set means that everything is allowed.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub resource_names: Option<Vec<String>>,
     /// Resources is a list of resources this rule applies to. '\*' represents all resources.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub resources: Option<Vec<String>>,
     /// Verbs is a list of Verbs that apply to ALL the ResourceKinds contained in this rule. '\*' represents all verbs.
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::exact::vec")]
     pub verbs: Vec<String>,
 }
 
@@ -113,7 +142,11 @@ pub struct Role {
     #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
     pub metadata: crate::meta::ObjectMeta,
     /// Rules holds all the PolicyRules for this Role
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rules: Option<Vec<PolicyRule>>,
 }
 
@@ -141,7 +174,11 @@ pub struct RoleBinding {
     #[serde(default)]
     pub role_ref: RoleRef,
     /// Subjects holds references to the objects the role applies to.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::meta::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub subjects: Option<Vec<Subject>>,
 }
 
