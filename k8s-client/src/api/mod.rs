@@ -14,6 +14,8 @@ mod verbs;
 use std::fmt;
 use std::marker::PhantomData;
 
+// With every group feature off there is nothing to re-export.
+#[allow(unused_imports, unreachable_pub)]
 #[doc(inline)]
 pub use generated::*;
 pub use pager::PAGE_SIZE;
