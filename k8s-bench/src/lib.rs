@@ -1,4 +1,6 @@
 //! Benchmarks of k8s-client against its peers. Each is a binary in `src/bin/`
 //! that measures both sides in one run and prints their ratio.
 
+pub mod alloc;
 pub mod canned_server;
+pub mod pods;

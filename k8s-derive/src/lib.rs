@@ -41,6 +41,7 @@ mod validate;
 /// | `status` | type, as a string | none | The status type; adds the `status` subresource. The struct must have a `status` field. |
 /// | `scale(spec_replicas_path = ".spec.x", status_replicas_path = ".status.x", label_selector_path = ".status.s")` | | none | Adds the `scale` subresource; `label_selector_path` is optional. |
 /// | `printcolumn(name = "…", type = "integer", json_path = ".spec.x", description = "…", format = "int32", priority = 0)` | repeatable | none | One `additionalPrinterColumns` entry; `type` is `integer`, `number`, `string`, `boolean` or `date`; `description`, `format` and `priority` are optional. |
+/// | `subresources("log", …)` | strings | none | More entries for `SUBRESOURCES`, for built-in kinds the server gives subresources a CRD cannot have (`log`, `exec`, `eviction`, …). `status` and `scale` come from their own keys. |
 /// | `served` | bool | `true` | The CRD version's `served`. |
 /// | `storage` | bool | `true` | The CRD version's `storage`. |
 /// | `crd` | bool | `true` when `group` contains a dot | Whether to implement `CustomResourceExt`. Built-in kinds in dotted groups (such as `apiextensions.k8s.io`) set `crd = false`. |

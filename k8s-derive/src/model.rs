@@ -32,6 +32,8 @@ pub(crate) struct ResourceArgs {
     #[darling(default)]
     categories: Vec<LitStr>,
     #[darling(default)]
+    subresources: Vec<LitStr>,
+    #[darling(default)]
     status: Option<syn::Path>,
     #[darling(default)]
     scale: Option<ScaleArgs>,
@@ -114,6 +116,8 @@ pub(crate) struct Model {
     pub(crate) namespaced: bool,
     pub(crate) short_names: Vec<String>,
     pub(crate) categories: Vec<String>,
+    /// Subresources beyond `status` and `scale` (`log`, `exec`, …), for built-in kinds.
+    pub(crate) extra_subresources: Vec<String>,
     pub(crate) status: Option<syn::Path>,
     pub(crate) scale: Option<Scale>,
     pub(crate) print_columns: Vec<PrintColumn>,
@@ -133,14 +137,19 @@ impl Model {
         }
     }
 
-    /// Subresources in the order Kubernetes lists them.
-    pub(crate) fn subresources(&self) -> Vec<&'static str> {
+    /// Subresources: `status`, `scale`, then the extra ones as written.
+    pub(crate) fn subresources(&self) -> Vec<&str> {
         let mut v = Vec::new();
         if self.status.is_some() {
             v.push("status");
         }
         if self.scale.is_some() {
             v.push("scale");
+        }
+        for s in &self.extra_subresources {
+            if !v.contains(&s.as_str()) {
+                v.push(s);
+            }
         }
         v
     }
@@ -232,6 +241,17 @@ impl Model {
                 errs.check(
                     s.span(),
                     validate::lower_label("category", &s.value()),
+                    s.value(),
+                )
+            })
+            .collect();
+        let extra_subresources = args
+            .subresources
+            .iter()
+            .map(|s| {
+                errs.check(
+                    s.span(),
+                    validate::lower_label("subresource", &s.value()),
                     s.value(),
                 )
             })
@@ -374,6 +394,7 @@ impl Model {
             namespaced: args.namespaced.is_present(),
             short_names,
             categories,
+            extra_subresources,
             status: args.status,
             scale,
             print_columns,
@@ -438,7 +459,7 @@ mod tests {
                 printcolumn(name = "Replicas", type = "integer", json_path = ".spec.replicas",
                             description = "desired", priority = 1),
                 printcolumn(name = "Age", type = "date", json_path = ".metadata.creationTimestamp"),
-                served = true, storage = false)]
+                served = true, storage = false, subresources("log", "status"))]
             struct W { metadata: ObjectMeta, status: Option<WidgetStatus> }
         });
         assert_eq!(m.api_version(), "example.com/v1");
@@ -449,7 +470,7 @@ mod tests {
         assert!(m.namespaced && m.served && !m.storage && m.crd);
         assert_eq!(m.short_names, ["wd", "wdg"]);
         assert_eq!(m.categories, ["all"]);
-        assert_eq!(m.subresources(), ["status", "scale"]);
+        assert_eq!(m.subresources(), ["status", "scale", "log"]);
         assert_eq!(m.print_columns.len(), 2);
         assert_eq!(m.print_columns[0].priority, 1);
         assert_eq!(

@@ -11,6 +11,7 @@
 )]
 
 mod api_crd;
+mod builtin_types;
 mod config_view;
 mod discovery;
 mod dynamic;

@@ -1,5 +1,8 @@
-//! [`Api<K>`]: every verb the API server offers, for any resource type.
+//! [`Api<K>`]: every verb the API server offers, for any resource type, and
+//! the built-in types by group and version (`api::core::v1::Pod`,
+//! `api::apps::v1::Deployment`, …), one cargo feature per group.
 
+mod generated;
 mod pager;
 mod params;
 mod retry_conflict;
@@ -11,6 +14,10 @@ mod verbs;
 use std::fmt;
 use std::marker::PhantomData;
 
+// With every group feature off there is nothing to re-export.
+#[allow(unused_imports, unreachable_pub)]
+#[doc(inline)]
+pub use generated::*;
 pub use pager::PAGE_SIZE;
 pub use params::{
     DeleteParams, FieldValidation, JsonPatchOp, ListParams, LogParams, Patch, PatchParams,

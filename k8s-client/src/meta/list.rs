@@ -64,7 +64,12 @@ where
     D: serde::Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    Ok(Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default())
+    let mut items = Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default();
+    // JSON gives no length up front, so the vector grew by doubling: give
+    // back the unused capacity (up to half of it) that would otherwise live
+    // as long as the list.
+    items.shrink_to_fit();
+    Ok(items)
 }
 
 #[cfg(test)]

@@ -3,7 +3,10 @@
 //! These are hand-written and shared: the generated built-in types refer to
 //! them rather than defining their own copies.
 
+mod bytes;
+mod condition;
 mod delete;
+pub(crate) mod exact;
 mod int_or_string;
 mod list;
 mod object_meta;
@@ -15,12 +18,14 @@ mod time;
 mod type_meta;
 mod watch;
 
+pub use bytes::ByteString;
+pub use condition::Condition;
 pub use delete::{DeleteOptions, Preconditions, PropagationPolicy};
 pub use int_or_string::IntOrString;
 pub use list::{List, ListMeta};
-pub use object_meta::{ManagedFieldsEntry, ObjectMeta, OwnerReference};
+pub use object_meta::{FieldsV1, ManagedFieldsEntry, ObjectMeta, OwnerReference};
 pub use quantity::Quantity;
-pub use selector::{LabelSelector, LabelSelectorRequirement};
+pub use selector::{FieldSelectorRequirement, LabelSelector, LabelSelectorRequirement};
 pub use status::{Status, StatusCause, StatusDetails};
 pub use time::{MicroTime, Time, TimeParseError};
 pub use type_meta::TypeMeta;

@@ -48,13 +48,25 @@ pub struct ObjectMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<BTreeMap<String, String>>,
     /// Objects this one depends on; the garbage collector deletes it after them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub owner_references: Option<Vec<OwnerReference>>,
     /// Conditions that must clear before the object is removed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub finalizers: Option<Vec<String>>,
     /// Which field manager owns which fields (server-side apply bookkeeping).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::exact::opt_vec",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub managed_fields: Option<Vec<ManagedFieldsEntry>>,
 }
 
@@ -97,10 +109,71 @@ pub struct ManagedFieldsEntry {
     /// The format of `fields_v1`; only `FieldsV1` exists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields_type: Option<String>,
-    /// The set of owned fields, kept as raw JSON.
+    /// The set of owned fields, kept as the raw JSON the server sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fields_v1: Option<serde_json::Value>,
+    pub fields_v1: Option<FieldsV1>,
     /// The subresource the fields were set through, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subresource: Option<String>,
+}
+
+/// The fields a manager owns (`metav1.FieldsV1`), kept as the JSON text the
+/// server sent and parsed only when asked for.
+///
+/// managedFields is often the largest part of an object, and most programs
+/// never read it: one copy of the text costs a fraction of the memory and
+/// decode time of a parsed tree. It decodes through `serde_json`'s own
+/// deserializers (`from_slice`, `from_reader`, `from_value`), which is how
+/// every response is read.
+///
+/// ```
+/// use k8s_client::meta::FieldsV1;
+/// let f: FieldsV1 = serde_json::from_str(r#"{"f:data":{".":{}}}"#).unwrap();
+/// assert_eq!(f.as_json(), r#"{"f:data":{".":{}}}"#);
+/// assert!(f.to_value().unwrap()["f:data"].is_object());
+/// ```
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct FieldsV1(Box<serde_json::value::RawValue>);
+
+impl FieldsV1 {
+    /// The JSON text as received.
+    pub fn as_json(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The fields as a parsed JSON value.
+    pub fn to_value(&self) -> serde_json::Result<serde_json::Value> {
+        serde_json::from_str(self.0.get())
+    }
+
+    /// Fields from a JSON value.
+    pub fn from_value(value: &serde_json::Value) -> serde_json::Result<Self> {
+        serde_json::value::to_raw_value(value).map(FieldsV1)
+    }
+}
+
+impl PartialEq for FieldsV1 {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_json() == other.as_json()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_v1_kept_raw_from_text_and_from_value() {
+        let json =
+            r#"{"manager":"m","fieldsType":"FieldsV1","fieldsV1":{"f:spec":{"f:replicas":{}}}}"#;
+        let e: ManagedFieldsEntry = serde_json::from_str(json).unwrap();
+        let f = e.fields_v1.as_ref().unwrap();
+        assert_eq!(f.as_json(), r#"{"f:spec":{"f:replicas":{}}}"#);
+        assert_eq!(serde_json::to_string(&e).unwrap(), json);
+        // Converting a dynamic object's JSON value into a typed one works too.
+        let v: serde_json::Value = serde_json::from_str(json).unwrap();
+        let from_value: ManagedFieldsEntry = serde_json::from_value(v).unwrap();
+        assert_eq!(from_value, e);
+    }
 }

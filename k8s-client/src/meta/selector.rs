@@ -29,6 +29,20 @@ pub struct LabelSelectorRequirement {
     pub values: Option<Vec<String>>,
 }
 
+/// One set-based requirement on a field (`metav1.FieldSelectorRequirement`),
+/// as in authorization's field selectors.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldSelectorRequirement {
+    /// The field selector key.
+    pub key: String,
+    /// `In`, `NotIn`, `Exists` or `DoesNotExist`.
+    pub operator: String,
+    /// The values for `In` and `NotIn`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<String>>,
+}
+
 impl LabelSelector {
     /// The selector in the string form list and watch calls take, such as
     /// `app=web,tier in (a,b)`.

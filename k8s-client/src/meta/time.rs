@@ -18,7 +18,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// assert_eq!(t.to_string(), "2024-02-29T12:30:00Z");
 /// assert_eq!(t.unix_seconds(), 1_709_209_800);
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+///
+/// The default is the Unix epoch; it exists so that types with a required
+/// timestamp can derive `Default`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Time(i64);
 
 /// A timestamp with microsecond precision (`metav1.MicroTime`), as in Leases and Events.
@@ -28,7 +31,9 @@ pub struct Time(i64);
 /// let t: MicroTime = "2024-02-29T12:30:00.000250Z".parse().unwrap();
 /// assert_eq!(t.to_string(), "2024-02-29T12:30:00.000250Z");
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+///
+/// The default is the Unix epoch.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct MicroTime(i64);
 
 /// A timestamp that is not RFC 3339.
