@@ -68,16 +68,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         serde_json::from_slice::<kube_core::ObjectList<k8s_openapi::api::core::v1::Pod>>(&json)
             .map_err(|e| format!("k8s-openapi: {e}"))
     };
+    // The floor: parsing and validating the text, building nothing.
+    let parse_only =
+        || serde_json::from_slice::<serde::de::IgnoredAny>(&json).map_err(|e| e.to_string());
     let value = || serde_json::from_slice::<serde_json::Value>(&json).map_err(|e| e.to_string());
     // Decode once each so errors show before any timing.
     ours()?;
     peer()?;
 
-    let mut best: [Option<Sample>; 3] = [None, None, None];
+    let mut best: [Option<Sample>; 4] = [None, None, None, None];
     for _ in 0..rounds {
         let samples = [
             measure(ours, |r| r.as_ref().map_or(0, |l| l.items.len()), pods),
             measure(peer, |r| r.as_ref().map_or(0, |l| l.items.len()), pods),
+            measure(parse_only, |r| if r.is_ok() { pods } else { 0 }, pods),
             measure(
                 value,
                 |r| {
@@ -95,13 +99,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
-    let [Some(ours), Some(peer), Some(value)] = best else {
+    let [Some(ours), Some(peer), Some(parse_only), Some(value)] = best else {
         return Err("no rounds run".into());
     };
     let per_pod = |b: usize| b as f64 / pods as f64 / 1e3;
     for (name, s) in [
         ("k8s-client", &ours),
         ("kube/k8s-openapi", &peer),
+        ("parse only (IgnoredAny)", &parse_only),
         ("serde_json::Value (untyped)", &value),
     ] {
         println!(
