@@ -322,3 +322,47 @@ async fn fault_watch_error_event_is_a_typed_gone_error() {
         "{err}"
     );
 }
+
+/// testenv has no kubelet, so a real server never has log lines to send:
+/// the log parameters and the text path are checked here instead.
+#[tokio::test]
+async fn fault_pod_logs_read_whole_and_streamed_with_their_parameters() {
+    use futures::TryStreamExt;
+    use k8s_client::Api;
+    use k8s_client::api::LogParams;
+    use k8s_client::api::core::v1::Pod;
+
+    let text = "first line\nsecond line, ünïcode\n";
+    let log = Reply::Full {
+        status: 200,
+        headers: vec![("Content-Type", "text/plain".to_owned())],
+        body: text.as_bytes().to_vec(),
+    };
+    let server = FaultServer::start(vec![log.clone()], log).await;
+    let pods: Api<Pod> = Api::namespaced(client(&server.url), "ns");
+
+    let mut lp = LogParams::default();
+    lp.container = Some("main".into());
+    lp.tail_lines = Some(10);
+    assert_eq!(pods.logs("p", &lp).await.unwrap(), text);
+
+    lp.follow = true;
+    lp.timestamps = true;
+    let chunks: Vec<_> = pods
+        .log_stream("p", &lp)
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(chunks.concat(), text.as_bytes());
+
+    let paths: Vec<_> = server.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(
+        paths,
+        [
+            "/api/v1/namespaces/ns/pods/p/log?container=main&tailLines=10",
+            "/api/v1/namespaces/ns/pods/p/log?container=main&tailLines=10&follow=true&timestamps=true",
+        ]
+    );
+}
