@@ -6,6 +6,8 @@
 
 use bytes::{Buf, Bytes, BytesMut};
 
+use super::json_scan::{Step, ValueScanner};
+
 /// Incremental splitter: feed chunks with [`push`](JsonFrames::push), take
 /// complete objects with [`next_frame`](JsonFrames::next_frame).
 #[derive(Debug, Default)]
@@ -13,9 +15,7 @@ pub(crate) struct JsonFrames {
     buf: BytesMut,
     /// How far `buf` has been scanned, and the scanner state there.
     scanned: usize,
-    depth: u32,
-    in_string: bool,
-    escaped: bool,
+    scanner: ValueScanner,
     started: bool,
 }
 
@@ -28,36 +28,20 @@ impl JsonFrames {
     pub(crate) fn next_frame(&mut self) -> Option<Bytes> {
         while self.scanned < self.buf.len() {
             let c = self.buf[self.scanned];
-            self.scanned += 1;
             if !self.started {
                 if c.is_ascii_whitespace() {
+                    self.scanned += 1;
                     continue;
                 }
                 self.started = true;
             }
-            if self.in_string {
-                match (self.escaped, c) {
-                    (true, _) => self.escaped = false,
-                    (false, b'\\') => self.escaped = true,
-                    (false, b'"') => self.in_string = false,
-                    _ => {}
-                }
-                continue;
-            }
-            match c {
-                b'"' => self.in_string = true,
-                b'{' | b'[' => self.depth += 1,
-                b'}' | b']' => {
-                    self.depth = self.depth.saturating_sub(1);
-                    if self.depth == 0 {
-                        return Some(self.take_frame());
-                    }
-                }
-                _ if self.depth == 0 && c.is_ascii_whitespace() => {
-                    // A bare scalar at the top level ends at whitespace.
+            match self.scanner.step(c) {
+                Step::More => self.scanned += 1,
+                Step::End => {
+                    self.scanned += 1;
                     return Some(self.take_frame());
                 }
-                _ => {}
+                Step::EndBefore => return Some(self.take_frame()),
             }
         }
         None
