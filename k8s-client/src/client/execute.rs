@@ -19,12 +19,6 @@ use crate::rest::{
 };
 use crate::{Error, Result};
 
-/// A successful exchange: the body read whole, or still streaming.
-enum Success {
-    Buffered(BufferedResponse),
-    Streaming(reqwest::Response),
-}
-
 /// A response read whole, with what discovery's caches need from it: the
 /// code (a conditional GET may answer 304) and the headers (`ETag`, and the
 /// `Content-Type` that tells aggregated discovery from the legacy format).
@@ -46,6 +40,44 @@ enum AttemptError {
     },
     /// The exchange broke.
     Transport(reqwest::Error),
+}
+
+/// What an attempt does with a successful response's body.
+///
+/// A body read here is read inside the attempt: under the request's timeout,
+/// and a connection that breaks mid-body is retried (for GET) like one that
+/// broke before the headers.
+trait BodyReader {
+    type Output;
+    async fn read(&self, response: reqwest::Response) -> Result<Self::Output, AttemptError>;
+}
+
+/// Reads the body whole.
+struct Whole;
+
+impl BodyReader for Whole {
+    type Output = BufferedResponse;
+    async fn read(&self, mut response: reqwest::Response) -> Result<Self::Output, AttemptError> {
+        let code = response.status().as_u16();
+        let headers = std::mem::take(response.headers_mut());
+        let body = response.bytes().await.map_err(AttemptError::Transport)?;
+        Ok(BufferedResponse {
+            code,
+            headers,
+            body,
+        })
+    }
+}
+
+/// Leaves the body to the caller: streams (watches, logs) are read after the
+/// attempt, outside its timeout and without retries.
+struct Unread;
+
+impl BodyReader for Unread {
+    type Output = reqwest::Response;
+    async fn read(&self, response: reqwest::Response) -> Result<Self::Output, AttemptError> {
+        Ok(response)
+    }
 }
 
 impl Client {
@@ -106,8 +138,12 @@ impl Client {
         Ok(builder)
     }
 
-    /// One attempt: send, and for buffered requests read the whole body.
-    async fn attempt(&self, req: &Request, buffer: bool) -> Result<Success, AttemptError> {
+    /// One attempt: send, and hand a successful response to `reader`.
+    async fn attempt<R: BodyReader>(
+        &self,
+        req: &Request,
+        reader: &R,
+    ) -> Result<R::Output, AttemptError> {
         let http = self
             .authorize(self.http_request(req))
             .await
@@ -130,23 +166,11 @@ impl Client {
                 body,
             });
         }
-        if buffer {
-            // Read inside the attempt so a connection that breaks mid-body is
-            // retried (for GET) like one that broke before the headers.
-            let mut response = response;
-            let headers = std::mem::take(response.headers_mut());
-            let body = response.bytes().await.map_err(AttemptError::Transport)?;
-            return Ok(Success::Buffered(BufferedResponse {
-                code,
-                headers,
-                body,
-            }));
-        }
-        Ok(Success::Streaming(response))
+        reader.read(response).await
     }
 
     /// The retry loop shared by every request shape.
-    async fn run(&self, req: &Request, buffer: bool) -> Result<(Success, u32)> {
+    async fn run<R: BodyReader>(&self, req: &Request, reader: &R) -> Result<(R::Output, u32)> {
         let mut attempts = 0u32;
         let mut reauthenticated = false;
         loop {
@@ -161,7 +185,7 @@ impl Client {
                 req.timeout().or(self.inner.timeout)
             };
             let outcome = match timeout {
-                Some(t) => match tokio::time::timeout(t, self.attempt(req, buffer)).await {
+                Some(t) => match tokio::time::timeout(t, self.attempt(req, reader)).await {
                     Ok(outcome) => outcome,
                     Err(_) => {
                         return Err(Error::Timeout {
@@ -170,7 +194,7 @@ impl Client {
                         });
                     }
                 },
-                None => self.attempt(req, buffer).await,
+                None => self.attempt(req, reader).await,
             };
             // A 401 may mean the credential rotated: refresh it once and resend,
             // as client-go does for exec plugins and token files.
@@ -196,7 +220,7 @@ impl Client {
                 ),
             };
             match (outcome, wait) {
-                (Ok(success), _) => return Ok((success, attempts)),
+                (Ok(output), _) => return Ok((output, attempts)),
                 (Err(failure), Some(wait)) => {
                     tracing::debug!(operation = %req.operation(), attempts, ?wait, cause = %describe(&failure), "retrying");
                     tokio::time::sleep(wait).await;
@@ -260,25 +284,7 @@ impl Client {
 
     /// The whole response with its code and headers.
     pub(crate) async fn buffered_response(&self, req: &Request) -> Result<BufferedResponse> {
-        self.traced(req, async {
-            match self.run(req, true).await? {
-                (Success::Buffered(response), _) => Ok(response),
-                (Success::Streaming(mut response), attempts) => {
-                    let code = response.status().as_u16();
-                    let headers = std::mem::take(response.headers_mut());
-                    let body = response
-                        .bytes()
-                        .await
-                        .map_err(|e| transport_error(&req.operation(), e, attempts))?;
-                    Ok(BufferedResponse {
-                        code,
-                        headers,
-                        body,
-                    })
-                }
-            }
-        })
-        .await
+        Ok(self.traced(req, self.run(req, &Whole)).await?.0)
     }
 
     /// Sends a request and decodes the JSON response into `T`.
@@ -299,16 +305,11 @@ impl Client {
     ) -> Result<BoxStream<'static, Result<Bytes>>> {
         let req: Request = req.into_request()?;
         let operation = req.operation();
-        match self.traced(&req, self.run(&req, false)).await? {
-            (Success::Buffered(response), _) => {
-                let body = response.body;
-                Ok(futures::stream::once(async { Ok(body) }).boxed())
-            }
-            (Success::Streaming(response), attempts) => Ok(response
-                .bytes_stream()
-                .map(move |chunk| chunk.map_err(|e| transport_error(&operation, e, attempts)))
-                .boxed()),
-        }
+        let (response, attempts) = self.traced(&req, self.run(&req, &Unread)).await?;
+        Ok(response
+            .bytes_stream()
+            .map(move |chunk| chunk.map_err(|e| transport_error(&operation, e, attempts)))
+            .boxed())
     }
 
     /// Sends a watch request and decodes its stream of events.
