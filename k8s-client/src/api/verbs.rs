@@ -63,7 +63,7 @@ impl<K: DeserializeOwned> Api<K> {
     pub async fn list(&self, lp: &ListParams) -> Result<List<K>> {
         let req = lp.apply(self.request(Verb::Get, None)).build()?;
         let what = format!("{} list", self.describe_collection());
-        self.decode(&req.operation(), &what, self.client.buffered(&req).await?)
+        self.client.streamed_list(&req, &what).await
     }
 
     /// Creates an object; returns it as stored.

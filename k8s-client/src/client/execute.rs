@@ -1,6 +1,8 @@
 //! Executing requests: the retry loop, failure decoding, and the body shapes
-//! callers ask for (bytes, JSON, a byte stream, a watch stream).
+//! callers ask for (bytes, JSON, a byte stream, a watch stream, a list
+//! decoded as it streams).
 
+use std::marker::PhantomData;
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -13,9 +15,10 @@ use super::Client;
 use super::retry::{is_connection_broken, retry_after_seconds};
 use crate::config::Credential;
 use crate::error::ApiError;
-use crate::meta::WatchEvent;
+use crate::meta::{List, WatchEvent};
 use crate::rest::{
-    IntoRequest, JsonFrames, MAX_ERROR_BODY, Request, Verb, decode_json, status_from_response,
+    IntoRequest, JsonFrames, ListDecoder, MAX_ERROR_BODY, Request, Verb, decode_json,
+    status_from_response,
 };
 use crate::{Error, Result};
 
@@ -30,7 +33,8 @@ pub(crate) struct BufferedResponse {
 }
 
 enum AttemptError {
-    /// Nothing was sent: the credential could not be obtained.
+    /// A failure on this side, never retried: no credential could be
+    /// obtained (nothing was sent), or the body did not decode.
     Local(Error),
     /// The server answered with a failure.
     Status {
@@ -77,6 +81,25 @@ impl BodyReader for Unread {
     type Output = reqwest::Response;
     async fn read(&self, response: reqwest::Response) -> Result<Self::Output, AttemptError> {
         Ok(response)
+    }
+}
+
+/// Decodes a list chunk by chunk as the body arrives, never holding it whole.
+struct StreamedList<K> {
+    operation: String,
+    what: String,
+    items: PhantomData<fn() -> K>,
+}
+
+impl<K: DeserializeOwned> BodyReader for StreamedList<K> {
+    type Output = List<K>;
+    async fn read(&self, mut response: reqwest::Response) -> Result<List<K>, AttemptError> {
+        // A fresh decoder for each attempt: a retried body starts over.
+        let mut decoder = ListDecoder::new(self.operation.clone(), self.what.clone());
+        while let Some(chunk) = response.chunk().await.map_err(AttemptError::Transport)? {
+            decoder.feed(&chunk).map_err(AttemptError::Local)?;
+        }
+        decoder.finish().map_err(AttemptError::Local)
     }
 }
 
@@ -285,6 +308,22 @@ impl Client {
     /// The whole response with its code and headers.
     pub(crate) async fn buffered_response(&self, req: &Request) -> Result<BufferedResponse> {
         Ok(self.traced(req, self.run(req, &Whole)).await?.0)
+    }
+
+    /// Sends a LIST request and decodes the list while its body streams in,
+    /// so the whole body and all the decoded objects are never held at once.
+    /// `what` names the list in decode errors.
+    pub(crate) async fn streamed_list<K: DeserializeOwned>(
+        &self,
+        req: &Request,
+        what: &str,
+    ) -> Result<List<K>> {
+        let reader = StreamedList {
+            operation: req.operation(),
+            what: what.to_owned(),
+            items: PhantomData,
+        };
+        Ok(self.traced(req, self.run(req, &reader)).await?.0)
     }
 
     /// Sends a request and decodes the JSON response into `T`.

@@ -14,19 +14,41 @@ pub(crate) fn decode_json<T: DeserializeOwned>(
     operation: &str,
     what: &str,
 ) -> Result<T> {
+    decode_json_at(body, operation, what, "")
+}
+
+/// [`decode_json`] for a value cut out of a larger body: `at` is where the
+/// value sits in that body (`items[3]`), and prefixes the field path.
+pub(crate) fn decode_json_at<T: DeserializeOwned>(
+    body: &[u8],
+    operation: &str,
+    what: &str,
+    at: &str,
+) -> Result<T> {
     serde_json::from_slice(body).map_err(|source| {
         let mut de = serde_json::Deserializer::from_slice(body);
-        let path = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        let inner = match serde_path_to_error::deserialize::<_, T>(&mut de) {
             Err(e) => e.path().to_string(),
             Ok(_) => String::new(),
         };
         Error::Decode {
             operation: operation.to_owned(),
             what: what.to_owned(),
-            path,
+            path: join_path(at, &inner),
             source,
         }
     })
+}
+
+/// `at` followed by a path inside the value there, as serde_path_to_error
+/// writes paths (`.` alone for the value itself).
+fn join_path(at: &str, inner: &str) -> String {
+    match inner {
+        "" | "." => at.to_owned(),
+        _ if at.is_empty() => inner.to_owned(),
+        _ if inner.starts_with('[') => format!("{at}{inner}"),
+        _ => format!("{at}.{inner}"),
+    }
 }
 
 #[cfg(test)]
@@ -56,5 +78,21 @@ mod tests {
         assert!(text.contains("GET /apis/x/v1/widgets/w"), "{text}");
         assert!(text.contains("Widget ns/w"), "{text}");
         assert!(text.contains("at spec.replicas[1]"), "{text}");
+    }
+
+    #[test]
+    fn a_cut_out_value_prefixes_the_path_with_its_place() {
+        let path =
+            |body: &[u8]| match decode_json_at::<Widget>(body, "GET /w", "w list", "items[3]") {
+                Err(Error::Decode { path, .. }) => path,
+                other => panic!("{other:?}"),
+            };
+        assert_eq!(
+            path(br#"{"spec":{"replicas":["x"]}}"#),
+            "items[3].spec.replicas[0]"
+        );
+        assert_eq!(path(b"7"), "items[3]");
+        assert_eq!(join_path("items[3]", "[0].a"), "items[3][0].a");
+        assert_eq!(join_path("", "spec"), "spec");
     }
 }

@@ -75,7 +75,7 @@ impl ValueScanner {
 }
 
 /// Whitespace as JSON defines it (narrower than ASCII's: no form feed).
-fn is_whitespace(c: u8) -> bool {
+pub(crate) fn is_whitespace(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\r')
 }
 
