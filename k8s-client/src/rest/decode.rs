@@ -14,30 +14,31 @@ pub(crate) fn decode_json<T: DeserializeOwned>(
     operation: &str,
     what: &str,
 ) -> Result<T> {
-    decode_json_at(body, operation, what, "")
+    serde_json::from_slice(body)
+        .map_err(|source| decode_error::<T>(body, operation, what, "", source))
 }
 
-/// [`decode_json`] for a value cut out of a larger body: `at` is where the
-/// value sits in that body (`items[3]`), and prefixes the field path.
-pub(crate) fn decode_json_at<T: DeserializeOwned>(
+/// The error for `body` failing to decode as `T` with `source`: `body` is
+/// decoded again with path tracking to find the field path. `at` is where
+/// `body` sits in a larger body (`items[3]`), and prefixes the path.
+pub(crate) fn decode_error<T: DeserializeOwned>(
     body: &[u8],
     operation: &str,
     what: &str,
     at: &str,
-) -> Result<T> {
-    serde_json::from_slice(body).map_err(|source| {
-        let mut de = serde_json::Deserializer::from_slice(body);
-        let inner = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-            Err(e) => e.path().to_string(),
-            Ok(_) => String::new(),
-        };
-        Error::Decode {
-            operation: operation.to_owned(),
-            what: what.to_owned(),
-            path: join_path(at, &inner),
-            source,
-        }
-    })
+    source: serde_json::Error,
+) -> Error {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let inner = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Err(e) => e.path().to_string(),
+        Ok(_) => String::new(),
+    };
+    Error::Decode {
+        operation: operation.to_owned(),
+        what: what.to_owned(),
+        path: join_path(at, &inner),
+        source,
+    }
 }
 
 /// `at` followed by a path inside the value there, as serde_path_to_error
@@ -82,11 +83,13 @@ mod tests {
 
     #[test]
     fn a_cut_out_value_prefixes_the_path_with_its_place() {
-        let path =
-            |body: &[u8]| match decode_json_at::<Widget>(body, "GET /w", "w list", "items[3]") {
-                Err(Error::Decode { path, .. }) => path,
+        let path = |body: &[u8]| {
+            let source = serde_json::from_slice::<Widget>(body).unwrap_err();
+            match decode_error::<Widget>(body, "GET /w", "w list", "items[3]", source) {
+                Error::Decode { path, .. } => path,
                 other => panic!("{other:?}"),
-            };
+            }
+        };
         assert_eq!(
             path(br#"{"spec":{"replicas":["x"]}}"#),
             "items[3].spec.replicas[0]"

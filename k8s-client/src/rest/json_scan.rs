@@ -1,14 +1,14 @@
-//! Finding where a JSON value ends, one byte at a time.
+//! Finding where a JSON value ends in a body that arrives in chunks.
 //!
-//! Streamed bodies arrive in chunks that split values anywhere, even inside
-//! a string or between a backslash and the character it escapes. Watch
-//! framing and list decoding both cut values out of such streams; this is
-//! the one place that knows how. It tracks only nesting, strings and
-//! escapes: the bytes it cuts out are validated by serde_json.
+//! Chunks split values anywhere, even inside a string or between a
+//! backslash and the character it escapes. Watch framing and list decoding
+//! both cut values out of such streams; this is the one place that knows
+//! how. It tracks only nesting, strings and escapes: the bytes it cuts out
+//! are validated by serde_json.
 
 /// What one byte did to the value being scanned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Step {
+enum Step {
     /// The value goes on after this byte.
     More,
     /// This byte is the value's last.
@@ -18,9 +18,9 @@ pub(crate) enum Step {
     EndBefore,
 }
 
-/// The scanner's state between bytes, so a value may span any number of
-/// chunks. Feed it a value's bytes from its first non-whitespace byte on;
-/// after [`Step::End`] or [`Step::EndBefore`] it is ready for the next value.
+/// The scanner's state between chunks, so a value may span any number of
+/// them. Feed it a value's bytes from its first non-whitespace byte on; once
+/// it has found the value's end it is ready for the next value.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct ValueScanner {
     /// Open `{` and `[`.
@@ -33,8 +33,22 @@ pub(crate) struct ValueScanner {
 }
 
 impl ValueScanner {
+    /// Takes the value's next bytes. If the value ends among them, returns
+    /// how many of them are its own (the rest follow it); if not, all of
+    /// them were taken and the value goes on in the next chunk.
+    pub(crate) fn scan(&mut self, bytes: &[u8]) -> Option<usize> {
+        for (i, &c) in bytes.iter().enumerate() {
+            match self.step(c) {
+                Step::More => {}
+                Step::End => return Some(i + 1),
+                Step::EndBefore => return Some(i),
+            }
+        }
+        None
+    }
+
     /// Takes the value's next byte.
-    pub(crate) fn step(&mut self, c: u8) -> Step {
+    fn step(&mut self, c: u8) -> Step {
         if self.in_string {
             match (self.escaped, c) {
                 (true, _) => self.escaped = false,
@@ -88,17 +102,14 @@ fn is_delimiter(c: u8) -> bool {
 mod tests {
     use super::*;
 
-    /// Where the first value in `input` ends: the length of its bytes.
+    /// Where the first value in `input` ends: the length of its bytes, the
+    /// same whether the bytes come at once or one at a time.
     fn value_len(input: &[u8]) -> Option<usize> {
+        let whole = ValueScanner::default().scan(input);
         let mut s = ValueScanner::default();
-        for (i, &c) in input.iter().enumerate() {
-            match s.step(c) {
-                Step::More => {}
-                Step::End => return Some(i + 1),
-                Step::EndBefore => return Some(i),
-            }
-        }
-        None
+        let bytewise = (0..input.len()).find_map(|i| s.scan(&input[i..=i]).map(|n| i + n));
+        assert_eq!(whole, bytewise, "{}", input.escape_ascii());
+        whole
     }
 
     #[test]
@@ -109,6 +120,10 @@ mod tests {
         assert_eq!(value_len(b"null,"), Some(4));
         assert_eq!(value_len(b"true "), Some(4));
         assert_eq!(value_len(br#"["a\u005d"] "#), Some(11));
+        assert_eq!(
+            value_len(br#"{"long":"no quote or backslash for a while","#),
+            None
+        );
     }
 
     #[test]

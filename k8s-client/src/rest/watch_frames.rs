@@ -6,7 +6,7 @@
 
 use bytes::{Buf, Bytes, BytesMut};
 
-use super::json_scan::{Step, ValueScanner};
+use super::json_scan::ValueScanner;
 
 /// Incremental splitter: feed chunks with [`push`](JsonFrames::push), take
 /// complete objects with [`next_frame`](JsonFrames::next_frame).
@@ -26,25 +26,25 @@ impl JsonFrames {
 
     /// The next complete top-level JSON value, if the buffer holds one.
     pub(crate) fn next_frame(&mut self) -> Option<Bytes> {
-        while self.scanned < self.buf.len() {
-            let c = self.buf[self.scanned];
-            if !self.started {
-                if c.is_ascii_whitespace() {
-                    self.scanned += 1;
-                    continue;
-                }
-                self.started = true;
+        let rest = &self.buf[self.scanned..];
+        if !self.started {
+            let Some(n) = rest.iter().position(|c| !c.is_ascii_whitespace()) else {
+                self.scanned = self.buf.len();
+                return None;
+            };
+            self.scanned += n;
+            self.started = true;
+        }
+        match self.scanner.scan(&self.buf[self.scanned..]) {
+            Some(n) => {
+                self.scanned += n;
+                Some(self.take_frame())
             }
-            match self.scanner.step(c) {
-                Step::More => self.scanned += 1,
-                Step::End => {
-                    self.scanned += 1;
-                    return Some(self.take_frame());
-                }
-                Step::EndBefore => return Some(self.take_frame()),
+            None => {
+                self.scanned = self.buf.len();
+                None
             }
         }
-        None
     }
 
     fn take_frame(&mut self) -> Bytes {
