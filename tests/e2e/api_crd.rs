@@ -507,6 +507,24 @@ async fn pagination_over_several_pages() {
 }
 
 #[tokio::test]
+async fn a_refused_list_is_the_servers_status() {
+    // Lists are decoded while the body streams in; a refusal must still be
+    // read as the server's Status, not fed to the list decoder.
+    let ns = namespace("crd-badlist").await;
+    let api = gadgets(&ns).await;
+    let err = api
+        .list(&ListParams::default().labels("team in ("))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(400), "{err}");
+    assert_eq!(
+        err.status().map(|s| s.reason()),
+        Some("BadRequest"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
 async fn delete_collection_by_label() {
     let ns = namespace("crd-delcol").await;
     let api = gadgets(&ns).await;

@@ -44,3 +44,26 @@ impl<K: DeserializeOwned> Api<K> {
         Ok(first)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Client;
+    use crate::dynamic::{ApiResource, DynamicObject};
+
+    #[test]
+    fn list_futures_can_be_spawned() {
+        // Callers spawn lists onto multi-threaded runtimes; the list decoded
+        // while its body streams in is held across awaits and must not make
+        // the futures !Send.
+        fn spawnable<T: Send + 'static>(_: T) {}
+        let client = Client::builder("http://127.0.0.1:1").build().unwrap();
+        let pods = ApiResource::new("", "v1", "Pod", "pods", true);
+        let api: Api<DynamicObject> = Api::namespaced_with(client, "ns", &pods);
+        spawnable({
+            let api = api.clone();
+            async move { api.list(&ListParams::default()).await }
+        });
+        spawnable(async move { api.list_all(&ListParams::default()).await });
+    }
+}

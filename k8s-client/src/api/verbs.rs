@@ -63,7 +63,7 @@ impl<K: DeserializeOwned> Api<K> {
     pub async fn list(&self, lp: &ListParams) -> Result<List<K>> {
         let req = lp.apply(self.request(Verb::Get, None)).build()?;
         let what = format!("{} list", self.describe_collection());
-        self.decode(&req.operation(), &what, self.client.buffered(&req).await?)
+        self.client.streamed_list(&req, &what).await
     }
 
     /// Creates an object; returns it as stored.
@@ -193,7 +193,7 @@ impl<K: DeserializeOwned> Api<K> {
         what: &str,
         body: bytes::Bytes,
     ) -> Result<T> {
-        crate::client::decode_json(&body, operation, what)
+        crate::rest::decode_json(&body, operation, what)
     }
 
     fn decode_delete<T: DeserializeOwned>(
@@ -202,13 +202,13 @@ impl<K: DeserializeOwned> Api<K> {
         what: &str,
         body: &[u8],
     ) -> Result<DeleteResponse<T>> {
-        let kind: KindOnly = crate::client::decode_json(body, operation, what)?;
+        let kind: KindOnly = crate::rest::decode_json(body, operation, what)?;
         if kind.kind == "Status" {
-            Ok(DeleteResponse::Status(crate::client::decode_json(
+            Ok(DeleteResponse::Status(crate::rest::decode_json(
                 body, operation, "Status",
             )?))
         } else {
-            Ok(DeleteResponse::Object(crate::client::decode_json(
+            Ok(DeleteResponse::Object(crate::rest::decode_json(
                 body, operation, what,
             )?))
         }

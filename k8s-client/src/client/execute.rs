@@ -1,6 +1,8 @@
 //! Executing requests: the retry loop, failure decoding, and the body shapes
-//! callers ask for (bytes, JSON, a byte stream, a watch stream).
+//! callers ask for (bytes, JSON, a byte stream, a watch stream, a list
+//! decoded as it streams).
 
+use std::marker::PhantomData;
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -13,15 +15,12 @@ use super::Client;
 use super::retry::{is_connection_broken, retry_after_seconds};
 use crate::config::Credential;
 use crate::error::ApiError;
-use crate::meta::WatchEvent;
-use crate::rest::{IntoRequest, JsonFrames, MAX_ERROR_BODY, Request, Verb, status_from_response};
+use crate::meta::{List, WatchEvent};
+use crate::rest::{
+    IntoRequest, JsonFrames, ListDecoder, MAX_ERROR_BODY, Request, Verb, decode_json,
+    status_from_response,
+};
 use crate::{Error, Result};
-
-/// A successful exchange: the body read whole, or still streaming.
-enum Success {
-    Buffered(BufferedResponse),
-    Streaming(reqwest::Response),
-}
 
 /// A response read whole, with what discovery's caches need from it: the
 /// code (a conditional GET may answer 304) and the headers (`ETag`, and the
@@ -34,7 +33,8 @@ pub(crate) struct BufferedResponse {
 }
 
 enum AttemptError {
-    /// Nothing was sent: the credential could not be obtained.
+    /// A failure on this side, never retried: no credential could be
+    /// obtained (nothing was sent), or the body did not decode.
     Local(Error),
     /// The server answered with a failure.
     Status {
@@ -44,6 +44,63 @@ enum AttemptError {
     },
     /// The exchange broke.
     Transport(reqwest::Error),
+}
+
+/// What an attempt does with a successful response's body.
+///
+/// A body read here is read inside the attempt: under the request's timeout,
+/// and a connection that breaks mid-body is retried (for GET) like one that
+/// broke before the headers.
+trait BodyReader {
+    type Output;
+    async fn read(&self, response: reqwest::Response) -> Result<Self::Output, AttemptError>;
+}
+
+/// Reads the body whole.
+struct Whole;
+
+impl BodyReader for Whole {
+    type Output = BufferedResponse;
+    async fn read(&self, mut response: reqwest::Response) -> Result<Self::Output, AttemptError> {
+        let code = response.status().as_u16();
+        let headers = std::mem::take(response.headers_mut());
+        let body = response.bytes().await.map_err(AttemptError::Transport)?;
+        Ok(BufferedResponse {
+            code,
+            headers,
+            body,
+        })
+    }
+}
+
+/// Leaves the body to the caller: streams (watches, logs) are read after the
+/// attempt, outside its timeout and without retries.
+struct Unread;
+
+impl BodyReader for Unread {
+    type Output = reqwest::Response;
+    async fn read(&self, response: reqwest::Response) -> Result<Self::Output, AttemptError> {
+        Ok(response)
+    }
+}
+
+/// Decodes a list chunk by chunk as the body arrives, never holding it whole.
+struct StreamedList<K> {
+    operation: String,
+    what: String,
+    items: PhantomData<fn() -> K>,
+}
+
+impl<K: DeserializeOwned> BodyReader for StreamedList<K> {
+    type Output = List<K>;
+    async fn read(&self, mut response: reqwest::Response) -> Result<List<K>, AttemptError> {
+        // A fresh decoder for each attempt: a retried body starts over.
+        let mut decoder = ListDecoder::new(self.operation.clone(), self.what.clone());
+        while let Some(chunk) = response.chunk().await.map_err(AttemptError::Transport)? {
+            decoder.feed(&chunk).map_err(AttemptError::Local)?;
+        }
+        decoder.finish().map_err(AttemptError::Local)
+    }
 }
 
 impl Client {
@@ -104,8 +161,12 @@ impl Client {
         Ok(builder)
     }
 
-    /// One attempt: send, and for buffered requests read the whole body.
-    async fn attempt(&self, req: &Request, buffer: bool) -> Result<Success, AttemptError> {
+    /// One attempt: send, and hand a successful response to `reader`.
+    async fn attempt<R: BodyReader>(
+        &self,
+        req: &Request,
+        reader: &R,
+    ) -> Result<R::Output, AttemptError> {
         let http = self
             .authorize(self.http_request(req))
             .await
@@ -128,23 +189,11 @@ impl Client {
                 body,
             });
         }
-        if buffer {
-            // Read inside the attempt so a connection that breaks mid-body is
-            // retried (for GET) like one that broke before the headers.
-            let mut response = response;
-            let headers = std::mem::take(response.headers_mut());
-            let body = response.bytes().await.map_err(AttemptError::Transport)?;
-            return Ok(Success::Buffered(BufferedResponse {
-                code,
-                headers,
-                body,
-            }));
-        }
-        Ok(Success::Streaming(response))
+        reader.read(response).await
     }
 
     /// The retry loop shared by every request shape.
-    async fn run(&self, req: &Request, buffer: bool) -> Result<(Success, u32)> {
+    async fn run<R: BodyReader>(&self, req: &Request, reader: &R) -> Result<(R::Output, u32)> {
         let mut attempts = 0u32;
         let mut reauthenticated = false;
         loop {
@@ -159,7 +208,7 @@ impl Client {
                 req.timeout().or(self.inner.timeout)
             };
             let outcome = match timeout {
-                Some(t) => match tokio::time::timeout(t, self.attempt(req, buffer)).await {
+                Some(t) => match tokio::time::timeout(t, self.attempt(req, reader)).await {
                     Ok(outcome) => outcome,
                     Err(_) => {
                         return Err(Error::Timeout {
@@ -168,7 +217,7 @@ impl Client {
                         });
                     }
                 },
-                None => self.attempt(req, buffer).await,
+                None => self.attempt(req, reader).await,
             };
             // A 401 may mean the credential rotated: refresh it once and resend,
             // as client-go does for exec plugins and token files.
@@ -194,7 +243,7 @@ impl Client {
                 ),
             };
             match (outcome, wait) {
-                (Ok(success), _) => return Ok((success, attempts)),
+                (Ok(output), _) => return Ok((output, attempts)),
                 (Err(failure), Some(wait)) => {
                     tracing::debug!(operation = %req.operation(), attempts, ?wait, cause = %describe(&failure), "retrying");
                     tokio::time::sleep(wait).await;
@@ -258,25 +307,23 @@ impl Client {
 
     /// The whole response with its code and headers.
     pub(crate) async fn buffered_response(&self, req: &Request) -> Result<BufferedResponse> {
-        self.traced(req, async {
-            match self.run(req, true).await? {
-                (Success::Buffered(response), _) => Ok(response),
-                (Success::Streaming(mut response), attempts) => {
-                    let code = response.status().as_u16();
-                    let headers = std::mem::take(response.headers_mut());
-                    let body = response
-                        .bytes()
-                        .await
-                        .map_err(|e| transport_error(&req.operation(), e, attempts))?;
-                    Ok(BufferedResponse {
-                        code,
-                        headers,
-                        body,
-                    })
-                }
-            }
-        })
-        .await
+        Ok(self.traced(req, self.run(req, &Whole)).await?.0)
+    }
+
+    /// Sends a LIST request and decodes the list while its body streams in,
+    /// so the whole body and all the decoded objects are never held at once.
+    /// `what` names the list in decode errors.
+    pub(crate) async fn streamed_list<K: DeserializeOwned>(
+        &self,
+        req: &Request,
+        what: &str,
+    ) -> Result<List<K>> {
+        let reader = StreamedList {
+            operation: req.operation(),
+            what: what.to_owned(),
+            items: PhantomData,
+        };
+        Ok(self.traced(req, self.run(req, &reader)).await?.0)
     }
 
     /// Sends a request and decodes the JSON response into `T`.
@@ -297,16 +344,11 @@ impl Client {
     ) -> Result<BoxStream<'static, Result<Bytes>>> {
         let req: Request = req.into_request()?;
         let operation = req.operation();
-        match self.traced(&req, self.run(&req, false)).await? {
-            (Success::Buffered(response), _) => {
-                let body = response.body;
-                Ok(futures::stream::once(async { Ok(body) }).boxed())
-            }
-            (Success::Streaming(response), attempts) => Ok(response
-                .bytes_stream()
-                .map(move |chunk| chunk.map_err(|e| transport_error(&operation, e, attempts)))
-                .boxed()),
-        }
+        let (response, attempts) = self.traced(&req, self.run(&req, &Unread)).await?;
+        Ok(response
+            .bytes_stream()
+            .map(move |chunk| chunk.map_err(|e| transport_error(&operation, e, attempts)))
+            .boxed())
     }
 
     /// Sends a watch request and decodes its stream of events.
@@ -400,30 +442,6 @@ fn watch_events<T: DeserializeOwned + Send + 'static>(
     })
 }
 
-/// Decodes JSON, naming the operation, the target and the failing field path.
-///
-/// The fast path decodes directly; only a failure is decoded again with path
-/// tracking, so well-formed responses pay nothing for good error messages.
-pub(crate) fn decode_json<T: DeserializeOwned>(
-    body: &[u8],
-    operation: &str,
-    what: &str,
-) -> Result<T> {
-    serde_json::from_slice(body).map_err(|source| {
-        let mut de = serde_json::Deserializer::from_slice(body);
-        let path = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-            Err(e) => e.path().to_string(),
-            Ok(_) => String::new(),
-        };
-        Error::Decode {
-            operation: operation.to_owned(),
-            what: what.to_owned(),
-            path,
-            source,
-        }
-    })
-}
-
 /// Reads at most `limit` bytes of a failure body; the rest is dropped.
 async fn read_capped(response: reqwest::Response, limit: usize) -> Bytes {
     let mut stream = response.bytes_stream();
@@ -474,31 +492,6 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[derive(Debug, serde::Deserialize)]
-    #[allow(dead_code)]
-    struct Widget {
-        spec: Spec,
-    }
-    #[derive(Debug, serde::Deserialize)]
-    #[allow(dead_code)]
-    struct Spec {
-        replicas: Vec<u32>,
-    }
-
-    #[test]
-    fn decode_errors_name_operation_object_and_field_path() {
-        let err = decode_json::<Widget>(
-            br#"{"spec":{"replicas":[1,"two"]}}"#,
-            "GET /apis/x/v1/widgets/w",
-            "Widget ns/w",
-        )
-        .unwrap_err();
-        let text = err.to_string();
-        assert!(text.contains("GET /apis/x/v1/widgets/w"), "{text}");
-        assert!(text.contains("Widget ns/w"), "{text}");
-        assert!(text.contains("at spec.replicas[1]"), "{text}");
-    }
 
     #[test]
     fn error_chain_includes_causes() {

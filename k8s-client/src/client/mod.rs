@@ -19,7 +19,6 @@ use std::time::Duration;
 use reqwest::header::HeaderMap;
 
 pub use builder::ClientBuilder;
-pub(crate) use execute::decode_json;
 pub use retry::{DEFAULT_MAX_RETRIES, RetryPolicy};
 pub use warnings::WarningHandler;
 

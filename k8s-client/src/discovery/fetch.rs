@@ -10,8 +10,8 @@ use reqwest::header::CONTENT_TYPE;
 use super::Discovery;
 use super::model::{FailureReason, GroupVersionFailure};
 use super::wire::{self, Documents};
-use crate::client::decode_json;
 use crate::dynamic::GroupVersion;
+use crate::rest::decode_json;
 use crate::rest::{Accept, Request};
 use crate::{Error, Result};
 

@@ -44,9 +44,9 @@ pub use model::{
 };
 pub use openapi::{OpenApiV3Index, OpenApiV3Path};
 
-use crate::client::decode_json;
 use crate::dynamic::ApiResource;
 use crate::rest::Accept;
+use crate::rest::decode_json;
 use crate::{Client, Result};
 use http_cache::HttpCache;
 

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::Discovery;
-use crate::client::decode_json;
 use crate::rest::Accept;
+use crate::rest::decode_json;
 use crate::{Error, Result};
 
 /// The OpenAPI v3 index: one entry per group version, such as `apis/apps/v1`.

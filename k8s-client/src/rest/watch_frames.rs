@@ -6,6 +6,8 @@
 
 use bytes::{Buf, Bytes, BytesMut};
 
+use super::json_scan::ValueScanner;
+
 /// Incremental splitter: feed chunks with [`push`](JsonFrames::push), take
 /// complete objects with [`next_frame`](JsonFrames::next_frame).
 #[derive(Debug, Default)]
@@ -13,9 +15,7 @@ pub(crate) struct JsonFrames {
     buf: BytesMut,
     /// How far `buf` has been scanned, and the scanner state there.
     scanned: usize,
-    depth: u32,
-    in_string: bool,
-    escaped: bool,
+    scanner: ValueScanner,
     started: bool,
 }
 
@@ -26,41 +26,25 @@ impl JsonFrames {
 
     /// The next complete top-level JSON value, if the buffer holds one.
     pub(crate) fn next_frame(&mut self) -> Option<Bytes> {
-        while self.scanned < self.buf.len() {
-            let c = self.buf[self.scanned];
-            self.scanned += 1;
-            if !self.started {
-                if c.is_ascii_whitespace() {
-                    continue;
-                }
-                self.started = true;
+        let rest = &self.buf[self.scanned..];
+        if !self.started {
+            let Some(n) = rest.iter().position(|c| !c.is_ascii_whitespace()) else {
+                self.scanned = self.buf.len();
+                return None;
+            };
+            self.scanned += n;
+            self.started = true;
+        }
+        match self.scanner.scan(&self.buf[self.scanned..]) {
+            Some(n) => {
+                self.scanned += n;
+                Some(self.take_frame())
             }
-            if self.in_string {
-                match (self.escaped, c) {
-                    (true, _) => self.escaped = false,
-                    (false, b'\\') => self.escaped = true,
-                    (false, b'"') => self.in_string = false,
-                    _ => {}
-                }
-                continue;
-            }
-            match c {
-                b'"' => self.in_string = true,
-                b'{' | b'[' => self.depth += 1,
-                b'}' | b']' => {
-                    self.depth = self.depth.saturating_sub(1);
-                    if self.depth == 0 {
-                        return Some(self.take_frame());
-                    }
-                }
-                _ if self.depth == 0 && c.is_ascii_whitespace() => {
-                    // A bare scalar at the top level ends at whitespace.
-                    return Some(self.take_frame());
-                }
-                _ => {}
+            None => {
+                self.scanned = self.buf.len();
+                None
             }
         }
-        None
     }
 
     fn take_frame(&mut self) -> Bytes {

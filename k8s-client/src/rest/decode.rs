@@ -1,0 +1,101 @@
+//! Decoding JSON response bodies, with errors that name the request, what
+//! was being decoded and the field path where it failed.
+
+use serde::de::DeserializeOwned;
+
+use crate::{Error, Result};
+
+/// Decodes JSON, naming the operation, the target and the failing field path.
+///
+/// The fast path decodes directly; only a failure is decoded again with path
+/// tracking, so well-formed responses pay nothing for good error messages.
+pub(crate) fn decode_json<T: DeserializeOwned>(
+    body: &[u8],
+    operation: &str,
+    what: &str,
+) -> Result<T> {
+    serde_json::from_slice(body)
+        .map_err(|source| decode_error::<T>(body, operation, what, "", source))
+}
+
+/// The error for `body` failing to decode as `T` with `source`: `body` is
+/// decoded again with path tracking to find the field path. `at` is where
+/// `body` sits in a larger body (`items[3]`), and prefixes the path.
+pub(crate) fn decode_error<T: DeserializeOwned>(
+    body: &[u8],
+    operation: &str,
+    what: &str,
+    at: &str,
+    source: serde_json::Error,
+) -> Error {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let inner = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Err(e) => e.path().to_string(),
+        Ok(_) => String::new(),
+    };
+    Error::Decode {
+        operation: operation.to_owned(),
+        what: what.to_owned(),
+        path: join_path(at, &inner),
+        source,
+    }
+}
+
+/// `at` followed by a path inside the value there, as serde_path_to_error
+/// writes paths (`.` alone for the value itself).
+fn join_path(at: &str, inner: &str) -> String {
+    match inner {
+        "" | "." => at.to_owned(),
+        _ if at.is_empty() => inner.to_owned(),
+        _ if inner.starts_with('[') => format!("{at}{inner}"),
+        _ => format!("{at}.{inner}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Widget {
+        spec: Spec,
+    }
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Spec {
+        replicas: Vec<u32>,
+    }
+
+    #[test]
+    fn decode_errors_name_operation_object_and_field_path() {
+        let err = decode_json::<Widget>(
+            br#"{"spec":{"replicas":[1,"two"]}}"#,
+            "GET /apis/x/v1/widgets/w",
+            "Widget ns/w",
+        )
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("GET /apis/x/v1/widgets/w"), "{text}");
+        assert!(text.contains("Widget ns/w"), "{text}");
+        assert!(text.contains("at spec.replicas[1]"), "{text}");
+    }
+
+    #[test]
+    fn a_cut_out_value_prefixes_the_path_with_its_place() {
+        let path = |body: &[u8]| {
+            let source = serde_json::from_slice::<Widget>(body).unwrap_err();
+            match decode_error::<Widget>(body, "GET /w", "w list", "items[3]", source) {
+                Error::Decode { path, .. } => path,
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(
+            path(br#"{"spec":{"replicas":["x"]}}"#),
+            "items[3].spec.replicas[0]"
+        );
+        assert_eq!(path(b"7"), "items[3]");
+        assert_eq!(join_path("items[3]", "[0].a"), "items[3][0].a");
+        assert_eq!(join_path("", "spec"), "spec");
+    }
+}
