@@ -10,6 +10,7 @@ use serde::{Deserialize, Deserializer};
 
 use super::error::ConfigError;
 use super::secret::SecretString;
+use crate::meta::null::or_default;
 
 /// A whole kubeconfig: one file, or several merged with client-go's rules
 /// (see [`Kubeconfig::merge`]).
@@ -23,22 +24,22 @@ pub struct Kubeconfig {
     #[serde(default, rename = "apiVersion")]
     pub api_version: Option<String>,
     /// `preferences`.
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "or_default")]
     pub preferences: Preferences,
     /// `clusters`.
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "or_default")]
     pub clusters: Vec<NamedCluster>,
     /// `users`.
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "or_default")]
     pub users: Vec<NamedAuthInfo>,
     /// `contexts`.
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "or_default")]
     pub contexts: Vec<NamedContext>,
     /// `current-context`.
     #[serde(default)]
     pub current_context: Option<String>,
     /// `extensions`.
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "or_default")]
     pub extensions: Vec<NamedExtension>,
 }
 
@@ -46,10 +47,10 @@ pub struct Kubeconfig {
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 pub struct Preferences {
     /// `colors`.
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "or_default")]
     pub colors: bool,
     /// `extensions`.
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "or_default")]
     pub extensions: Vec<NamedExtension>,
 }
 
@@ -128,10 +129,10 @@ impl<'de> Deserialize<'de> for ConfigPath {
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 pub struct NamedCluster {
     /// `name`.
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "or_default")]
     pub name: String,
     /// `cluster`.
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "or_default")]
     pub cluster: Cluster,
     /// Where this entry was defined (set by the loader).
     #[serde(skip)]
@@ -143,13 +144,13 @@ pub struct NamedCluster {
 #[serde(rename_all = "kebab-case")]
 pub struct Cluster {
     /// `server`: `https://host[:port][/path]`.
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "or_default")]
     pub server: String,
     /// `tls-server-name`.
     #[serde(default)]
     pub tls_server_name: Option<String>,
     /// `insecure-skip-tls-verify`.
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "or_default")]
     pub insecure_skip_tls_verify: bool,
     /// `certificate-authority`: a PEM file.
     #[serde(default)]
@@ -161,10 +162,10 @@ pub struct Cluster {
     #[serde(default)]
     pub proxy_url: Option<String>,
     /// `disable-compression`.
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "or_default")]
     pub disable_compression: bool,
     /// `extensions`.
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "or_default")]
     pub extensions: Vec<NamedExtension>,
 }
 
@@ -172,10 +173,10 @@ pub struct Cluster {
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 pub struct NamedAuthInfo {
     /// `name`.
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "or_default")]
     pub name: String,
     /// `user`.
-    #[serde(default, rename = "user", deserialize_with = "null_default")]
+    #[serde(default, rename = "user", deserialize_with = "or_default")]
     pub auth_info: AuthInfo,
     /// Where this entry was defined (set by the loader).
     #[serde(skip)]
@@ -211,10 +212,10 @@ pub struct AuthInfo {
     #[serde(default, rename = "as-uid")]
     pub impersonate_uid: Option<String>,
     /// `as-groups`.
-    #[serde(default, rename = "as-groups", deserialize_with = "null_default")]
+    #[serde(default, rename = "as-groups", deserialize_with = "or_default")]
     pub impersonate_groups: Vec<String>,
     /// `as-user-extra`.
-    #[serde(default, rename = "as-user-extra", deserialize_with = "null_default")]
+    #[serde(default, rename = "as-user-extra", deserialize_with = "or_default")]
     pub impersonate_user_extra: BTreeMap<String, Vec<String>>,
     /// `username` for basic auth.
     #[serde(default)]
@@ -229,7 +230,7 @@ pub struct AuthInfo {
     #[serde(default)]
     pub exec: Option<ExecConfig>,
     /// `extensions`.
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "or_default")]
     pub extensions: Vec<NamedExtension>,
 }
 
@@ -237,7 +238,7 @@ pub struct AuthInfo {
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 pub struct AuthProviderConfig {
     /// `name`: `oidc` (`gcp` and `azure` were removed upstream).
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "or_default")]
     pub name: String,
     /// `config`. All values are treated as secret (it holds id-token, refresh-token and
     /// client-secret).
@@ -266,7 +267,7 @@ pub struct ExecConfig {
     #[serde(default)]
     pub install_hint: Option<String>,
     /// `provideClusterInfo`: pass the cluster in `KUBERNETES_EXEC_INFO`.
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "or_default")]
     pub provide_cluster_info: bool,
     /// `interactiveMode`: `Never`, `IfAvailable` or `Always` (required in v1).
     #[serde(default)]
@@ -277,10 +278,10 @@ pub struct ExecConfig {
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 pub struct ExecEnvVar {
     /// `name`.
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "or_default")]
     pub name: String,
     /// `value` (may hold a secret).
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "or_default")]
     pub value: SecretString,
 }
 
@@ -288,10 +289,10 @@ pub struct ExecEnvVar {
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 pub struct NamedContext {
     /// `name`.
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "or_default")]
     pub name: String,
     /// `context`.
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "or_default")]
     pub context: Context,
     /// Where this entry was defined (set by the loader).
     #[serde(skip)]
@@ -302,16 +303,16 @@ pub struct NamedContext {
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 pub struct Context {
     /// `cluster`.
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "or_default")]
     pub cluster: String,
     /// `user`.
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "or_default")]
     pub user: String,
     /// `namespace`.
     #[serde(default)]
     pub namespace: Option<String>,
     /// `extensions`.
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "or_default")]
     pub extensions: Vec<NamedExtension>,
 }
 
@@ -319,19 +320,11 @@ pub struct Context {
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 pub struct NamedExtension {
     /// `name`.
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "or_default")]
     pub name: String,
     /// `extension`, as JSON.
     #[serde(default)]
     pub extension: serde_json::Value,
-}
-
-fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Default + Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Option::unwrap_or_default)
 }
 
 impl Kubeconfig {

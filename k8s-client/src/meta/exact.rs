@@ -21,7 +21,6 @@ where
 }
 
 /// A required list, trimmed to its length; `null` (Go's nil slice) is empty.
-#[allow(dead_code)] // used by the generated groups, which may all be disabled
 pub(crate) fn vec<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,

@@ -34,7 +34,7 @@ pub struct List<T> {
     /// The objects; the server sends `null` for an empty list of some kinds.
     #[serde(
         default = "Vec::new",
-        deserialize_with = "null_as_empty",
+        deserialize_with = "super::exact::vec",
         bound(deserialize = "T: Deserialize<'de>")
     )]
     pub items: Vec<T>,
@@ -57,19 +57,6 @@ impl<T> IntoIterator for List<T> {
     fn into_iter(self) -> Self::IntoIter {
         self.items.into_iter()
     }
-}
-
-fn null_as_empty<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    let mut items = Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default();
-    // JSON gives no length up front, so the vector grew by doubling: give
-    // back the unused capacity (up to half of it) that would otherwise live
-    // as long as the list.
-    items.shrink_to_fit();
-    Ok(items)
 }
 
 #[cfg(test)]

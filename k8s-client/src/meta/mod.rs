@@ -9,6 +9,7 @@ mod delete;
 pub(crate) mod exact;
 mod int_or_string;
 mod list;
+pub(crate) mod null;
 mod object_meta;
 mod quantity;
 mod schema;
