@@ -275,17 +275,6 @@ Every kind the server serves derives [`Resource`](crate::Resource), so it
 ";
 
 const ROOT_HELPERS: &str = "
-/// Decodes `null` as the default, for required lists and maps that Go writes
-/// as `null` when nil.
-#[allow(dead_code)] // unused when no enabled group has such a field
-fn null_as_empty<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: serde::Deserialize<'de> + Default,
-{
-    use serde::Deserialize as _;
-    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
-}
 /// An `Api` in `namespace`, or across all namespaces for `\"\"` (client-go's
 /// `metav1.NamespaceAll`).
 #[allow(dead_code)] // unused when no group with namespaced kinds is enabled
@@ -451,7 +440,7 @@ fn emit_struct(
             // Go writes a nil list or map as `null`, even where the field is
             // required.
             attrs.push("default".to_owned());
-            attrs.push("deserialize_with = \"crate::api::generated::null_as_empty\"".to_owned());
+            attrs.push("deserialize_with = \"crate::meta::null::or_default\"".to_owned());
         } else if required {
             attrs.push("default".to_owned());
         } else {

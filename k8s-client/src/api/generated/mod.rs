@@ -64,17 +64,6 @@ pub mod scheduling;
 #[cfg(feature = "storage")]
 pub mod storage;
 
-/// Decodes `null` as the default, for required lists and maps that Go writes
-/// as `null` when nil.
-#[allow(dead_code)] // unused when no enabled group has such a field
-fn null_as_empty<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: serde::Deserialize<'de> + Default,
-{
-    use serde::Deserialize as _;
-    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
-}
 /// An `Api` in `namespace`, or across all namespaces for `""` (client-go's
 /// `metav1.NamespaceAll`).
 #[allow(dead_code)] // unused when no group with namespaced kinds is enabled

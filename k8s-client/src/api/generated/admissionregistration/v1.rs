@@ -257,7 +257,7 @@ pub struct MutatingWebhook {
 #[serde(rename_all = "camelCase")]
 pub struct MutatingWebhookConfiguration {
     /// Standard object metadata; More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>.
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::null::or_default")]
     pub metadata: crate::meta::ObjectMeta,
     /// Webhooks is a list of webhooks and the affected resources and operations.
     #[serde(
@@ -461,7 +461,7 @@ pub struct TypeChecking {
 #[serde(rename_all = "camelCase")]
 pub struct ValidatingAdmissionPolicy {
     /// Standard object metadata; More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>.
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::null::or_default")]
     pub metadata: crate::meta::ObjectMeta,
     /// Specification of the desired behavior of the ValidatingAdmissionPolicy.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -492,7 +492,7 @@ pub struct ValidatingAdmissionPolicy {
 #[serde(rename_all = "camelCase")]
 pub struct ValidatingAdmissionPolicyBinding {
     /// Standard object metadata; More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>.
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::null::or_default")]
     pub metadata: crate::meta::ObjectMeta,
     /// Specification of the desired behavior of the ValidatingAdmissionPolicyBinding.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -751,7 +751,7 @@ pub struct ValidatingWebhook {
 #[serde(rename_all = "camelCase")]
 pub struct ValidatingWebhookConfiguration {
     /// Standard object metadata; More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>.
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::null::or_default")]
     pub metadata: crate::meta::ObjectMeta,
     /// Webhooks is a list of webhooks and the affected resources and operations.
     #[serde(

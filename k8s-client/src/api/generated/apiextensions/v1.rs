@@ -58,7 +58,7 @@ pub struct CustomResourceConversion {
 #[serde(rename_all = "camelCase")]
 pub struct CustomResourceDefinition {
     /// Standard object's metadata More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::null::or_default")]
     pub metadata: crate::meta::ObjectMeta,
     /// spec describes how the user wants the resources to appear
     #[serde(default)]

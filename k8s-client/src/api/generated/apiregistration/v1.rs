@@ -20,7 +20,7 @@
 #[serde(rename_all = "camelCase")]
 pub struct APIService {
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::null::or_default")]
     pub metadata: crate::meta::ObjectMeta,
     /// Spec contains information for locating and communicating with a server
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -52,7 +52,7 @@ pub struct LabelSelectorAttributes {
 #[serde(rename_all = "camelCase")]
 pub struct LocalSubjectAccessReview {
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::null::or_default")]
     pub metadata: crate::meta::ObjectMeta,
     /// Spec holds information about the request being evaluated.  spec.namespace must be equal to the namespace you made the request against.  If empty, it is defaulted.
     #[serde(default)]
@@ -172,7 +172,7 @@ pub struct ResourceRule {
 #[serde(rename_all = "camelCase")]
 pub struct SelfSubjectAccessReview {
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::null::or_default")]
     pub metadata: crate::meta::ObjectMeta,
     /// Spec holds information about the request being evaluated.  user and groups must be empty
     #[serde(default)]
@@ -211,7 +211,7 @@ pub struct SelfSubjectAccessReviewSpec {
 #[serde(rename_all = "camelCase")]
 pub struct SelfSubjectRulesReview {
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::null::or_default")]
     pub metadata: crate::meta::ObjectMeta,
     /// Spec holds information about the request being evaluated.
     #[serde(default)]
@@ -247,7 +247,7 @@ pub struct SelfSubjectRulesReviewSpec {
 #[serde(rename_all = "camelCase")]
 pub struct SubjectAccessReview {
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::null::or_default")]
     pub metadata: crate::meta::ObjectMeta,
     /// Spec holds information about the request being evaluated
     #[serde(default)]

@@ -136,7 +136,7 @@ pub struct HPAScalingRules {
 #[serde(rename_all = "camelCase")]
 pub struct HorizontalPodAutoscaler {
     /// metadata is the standard object metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::null::or_default")]
     pub metadata: crate::meta::ObjectMeta,
     /// spec is the specification for the behaviour of the autoscaler. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -28,7 +28,7 @@
 #[serde(rename_all = "camelCase")]
 pub struct CertificateSigningRequest {
     /// Standard object metadata.
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::null::or_default")]
     pub metadata: crate::meta::ObjectMeta,
     /// spec contains the certificate request, and is immutable after creation. Only the request, signerName, expirationSeconds, and usages fields can be set on creation. Other fields are derived by Kubernetes and cannot be modified by users.
     #[serde(default)]
@@ -105,7 +105,7 @@ pub struct CertificateSigningRequestSpec {
     )]
     pub groups: Option<Vec<String>>,
     /// request contains an x509 certificate signing request encoded in a "CERTIFICATE REQUEST" PEM block. When serialized as JSON or YAML, the data is additionally base64-encoded.
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::null::or_default")]
     pub request: crate::meta::ByteString,
     /// signerName indicates the requested signer, and is a qualified name.
     ///

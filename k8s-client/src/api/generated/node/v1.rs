@@ -31,7 +31,7 @@ pub struct RuntimeClass {
     #[serde(default)]
     pub handler: String,
     /// More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::null::or_default")]
     pub metadata: crate::meta::ObjectMeta,
     /// overhead represents the resource overhead associated with running a pod for a given RuntimeClass. For more details, see
     /// <https://kubernetes.io/docs/concepts/scheduling-eviction/pod-overhead/>

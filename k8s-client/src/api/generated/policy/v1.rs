@@ -40,7 +40,7 @@ pub struct Eviction {
 #[serde(rename_all = "camelCase")]
 pub struct PodDisruptionBudget {
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::null::or_default")]
     pub metadata: crate::meta::ObjectMeta,
     /// Specification of the desired behavior of the PodDisruptionBudget.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -35,7 +35,7 @@ pub struct ClusterRole {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aggregation_rule: Option<AggregationRule>,
     /// Standard object's metadata.
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::null::or_default")]
     pub metadata: crate::meta::ObjectMeta,
     /// Rules holds all the PolicyRules for this ClusterRole
     #[serde(
@@ -63,7 +63,7 @@ pub struct ClusterRole {
 #[serde(rename_all = "camelCase")]
 pub struct ClusterRoleBinding {
     /// Standard object's metadata.
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::null::or_default")]
     pub metadata: crate::meta::ObjectMeta,
     /// RoleRef can only reference a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable.
     #[serde(default)]
@@ -139,7 +139,7 @@ pub struct PolicyRule {
 #[serde(rename_all = "camelCase")]
 pub struct Role {
     /// Standard object's metadata.
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::null::or_default")]
     pub metadata: crate::meta::ObjectMeta,
     /// Rules holds all the PolicyRules for this Role
     #[serde(
@@ -168,7 +168,7 @@ pub struct Role {
 #[serde(rename_all = "camelCase")]
 pub struct RoleBinding {
     /// Standard object's metadata.
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::null::or_default")]
     pub metadata: crate::meta::ObjectMeta,
     /// RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable.
     #[serde(default)]

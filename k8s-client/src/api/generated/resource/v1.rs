@@ -157,7 +157,7 @@ pub struct CapacityRequestPolicyRange {
     /// Min specifies the minimum capacity allowed for a consumption request.
     ///
     /// Min must be greater than or equal to zero, and less than or equal to the capacity value. requestPolicy.default must be more than or equal to the minimum.
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::null::or_default")]
     pub min: crate::meta::Quantity,
     /// Step defines the step size between valid capacity amounts within the range.
     ///
@@ -190,7 +190,7 @@ pub struct CapacityRequirements {
 #[serde(rename_all = "camelCase")]
 pub struct Counter {
     /// Value defines how much of a certain device counter is available.
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::null::or_default")]
     pub value: crate::meta::Quantity,
 }
 
@@ -203,7 +203,7 @@ pub struct CounterSet {
     /// Counters defines the set of counters for this CounterSet The name of each counter must be unique in that set and must be a DNS label.
     ///
     /// The maximum number of counters in all sets is 32.
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::null::or_default")]
     pub counters: std::collections::BTreeMap<String, Counter>,
     /// Name defines the name of the counter set. It must be a DNS label.
     #[serde(default)]
@@ -379,7 +379,7 @@ pub struct DeviceCapacity {
     /// Value defines how much of a certain capacity that device has.
     ///
     /// This field reflects the fixed total capacity and does not change. The consumed amount is tracked separately by scheduler and does not affect this value.
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::null::or_default")]
     pub value: crate::meta::Quantity,
 }
 
@@ -447,7 +447,7 @@ pub struct DeviceClaimConfiguration {
 #[serde(rename_all = "camelCase")]
 pub struct DeviceClass {
     /// Standard object metadata
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::null::or_default")]
     pub metadata: crate::meta::ObjectMeta,
     /// Spec defines what can be allocated and how to configure it.
     ///
@@ -538,7 +538,7 @@ pub struct DeviceCounterConsumption {
     /// Counters defines the counters that will be consumed by the device.
     ///
     /// The maximum number counters in a device is 32. In addition, the maximum number of all counters in all devices is 1024 (for example, 64 devices with 16 counters each).
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::null::or_default")]
     pub counters: std::collections::BTreeMap<String, Counter>,
 }
 
@@ -896,7 +896,7 @@ pub struct OpaqueDeviceConfiguration {
 #[serde(rename_all = "camelCase")]
 pub struct ResourceClaim {
     /// Standard object metadata
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::null::or_default")]
     pub metadata: crate::meta::ObjectMeta,
     /// Spec describes what is being requested and how to configure it. The spec is immutable.
     #[serde(default)]
@@ -985,7 +985,7 @@ pub struct ResourceClaimStatus {
 #[serde(rename_all = "camelCase")]
 pub struct ResourceClaimTemplate {
     /// Standard object metadata
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::null::or_default")]
     pub metadata: crate::meta::ObjectMeta,
     /// Describes the ResourceClaim that is to be generated.
     ///
@@ -1057,7 +1057,7 @@ pub struct ResourcePool {
 #[serde(rename_all = "camelCase")]
 pub struct ResourceSlice {
     /// Standard object metadata
-    #[serde(default, deserialize_with = "crate::api::generated::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::meta::null::or_default")]
     pub metadata: crate::meta::ObjectMeta,
     /// Contains the information published by the driver.
     ///
