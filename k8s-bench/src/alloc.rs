@@ -81,3 +81,15 @@ pub fn reset_peak() -> usize {
 pub fn peak() -> usize {
     PEAK.load(Ordering::Relaxed)
 }
+
+/// Lets the allocator finish with what was freed before, so the next
+/// measurement does not pay for it.
+///
+/// glibc's malloc leaves small freed chunks in its fast bins and merges them
+/// all at the next request of 1 KiB or more. After a decoded list is
+/// dropped that is millions of chunks, and without this the first large
+/// allocation of whatever runs next (the growing list of the next decode)
+/// pays for merging the previous decode's garbage.
+pub fn settle() {
+    drop(std::hint::black_box(vec![0u8; 64 * 1024]));
+}

@@ -26,6 +26,7 @@ struct Sample {
 }
 
 fn measure<T>(decode: impl Fn() -> T, len: impl Fn(&T) -> usize, want: usize) -> Sample {
+    alloc::settle();
     let before = alloc::reset_peak();
     let count = alloc::allocations();
     let start = Instant::now();

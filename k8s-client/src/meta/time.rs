@@ -5,6 +5,7 @@
 //! fractional digits for `MicroTime`.
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -160,11 +161,27 @@ macro_rules! serde_via_string {
         }
         impl<'de> Deserialize<'de> for $ty {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-                s.parse().map_err(serde::de::Error::custom)
+                d.deserialize_str(TimeVisitor(PhantomData))
             }
         }
     };
+}
+
+/// Parses the timestamp from the decoder's text without copying it out: a
+/// `String` (or serde's `Cow<str>`, which is always owned) would allocate
+/// and free once per timestamp, and objects carry many of them.
+struct TimeVisitor<T>(PhantomData<T>);
+
+impl<T: FromStr<Err = TimeParseError>> serde::de::Visitor<'_> for TimeVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an RFC 3339 timestamp")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<T, E> {
+        v.parse().map_err(E::custom)
+    }
 }
 serde_via_string!(Time);
 serde_via_string!(MicroTime);
