@@ -9,7 +9,7 @@ use crate::meta::List;
 /// client-go's page size.
 pub const PAGE_SIZE: u32 = 500;
 
-impl<K: DeserializeOwned> Api<K> {
+impl<K: DeserializeOwned + Send> Api<K> {
     /// Lists every matching object, in pages of [`PAGE_SIZE`] (or `lp.limit`).
     ///
     /// If a continue token expires mid-way (410 Gone), it falls back to one

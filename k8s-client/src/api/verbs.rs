@@ -60,7 +60,10 @@ impl<K: DeserializeOwned> Api<K> {
     }
 
     /// Lists objects (one page when `limit` is set; see [`list_all`](Api::list_all) to page through).
-    pub async fn list(&self, lp: &ListParams) -> Result<List<K>> {
+    pub async fn list(&self, lp: &ListParams) -> Result<List<K>>
+    where
+        K: Send,
+    {
         let req = lp.apply(self.request(Verb::Get, None)).build()?;
         let what = format!("{} list", self.describe_collection());
         self.client.streamed_list(&req, &what).await

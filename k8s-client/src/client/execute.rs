@@ -2,7 +2,6 @@
 //! callers ask for (bytes, JSON, a byte stream, a watch stream, a list
 //! decoded as it streams).
 
-use std::marker::PhantomData;
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -51,55 +50,94 @@ enum AttemptError {
 /// A body read here is read inside the attempt: under the request's timeout,
 /// and a connection that breaks mid-body is retried (for GET) like one that
 /// broke before the headers.
-trait BodyReader {
-    type Output;
-    async fn read(&self, response: reqwest::Response) -> Result<Self::Output, AttemptError>;
+///
+/// An enum with the item type behind `dyn`, rather than a type parameter, so
+/// the retry loop (and the reqwest futures in it) is compiled once here, not
+/// again in every crate that lists a type of its own.
+enum BodyShape<'a> {
+    /// Read the body whole.
+    Whole,
+    /// Leave the body to the caller: streams (watches, logs) are read after
+    /// the request returns, outside the timeout.
+    Unread,
+    /// Decode a list chunk by chunk as the body arrives, never holding it whole.
+    Streamed(&'a mut dyn ListSink),
 }
 
-/// Reads the body whole.
-struct Whole;
-
-impl BodyReader for Whole {
-    type Output = BufferedResponse;
-    async fn read(&self, mut response: reqwest::Response) -> Result<Self::Output, AttemptError> {
-        let code = response.status().as_u16();
-        let headers = std::mem::take(response.headers_mut());
-        let body = response.bytes().await.map_err(AttemptError::Transport)?;
-        Ok(BufferedResponse {
-            code,
-            headers,
-            body,
-        })
-    }
+/// A successful response, read as its [`BodyShape`] asked.
+enum Body {
+    Whole(BufferedResponse),
+    Unread(reqwest::Response),
+    /// The body went into the [`ListSink`].
+    Streamed,
 }
 
-/// Leaves the body to the caller: streams (watches, logs) are read after the
-/// attempt, outside its timeout and without retries.
-struct Unread;
-
-impl BodyReader for Unread {
-    type Output = reqwest::Response;
-    async fn read(&self, response: reqwest::Response) -> Result<Self::Output, AttemptError> {
-        Ok(response)
-    }
+/// The item-typed half of a streamed list: a [`ListDecoder`] that can start over.
+trait ListSink: Send {
+    /// Starts a fresh decode: a retried body starts over.
+    fn restart(&mut self);
+    fn feed(&mut self, chunk: &[u8]) -> Result<()>;
+    fn finish(&mut self) -> Result<()>;
 }
 
-/// Decodes a list chunk by chunk as the body arrives, never holding it whole.
+/// Decodes a list of `K`, keeping the result for the caller.
 struct StreamedList<K> {
     operation: String,
     what: String,
-    items: PhantomData<fn() -> K>,
+    decoder: Option<ListDecoder<K>>,
+    list: Option<List<K>>,
 }
 
-impl<K: DeserializeOwned> BodyReader for StreamedList<K> {
-    type Output = List<K>;
-    async fn read(&self, mut response: reqwest::Response) -> Result<List<K>, AttemptError> {
-        // A fresh decoder for each attempt: a retried body starts over.
-        let mut decoder = ListDecoder::new(self.operation.clone(), self.what.clone());
-        while let Some(chunk) = response.chunk().await.map_err(AttemptError::Transport)? {
-            decoder.feed(&chunk).map_err(AttemptError::Local)?;
+impl<K: DeserializeOwned + Send> ListSink for StreamedList<K> {
+    fn restart(&mut self) {
+        self.decoder = Some(ListDecoder::new(self.operation.clone(), self.what.clone()));
+    }
+
+    fn feed(&mut self, chunk: &[u8]) -> Result<()> {
+        match &mut self.decoder {
+            Some(decoder) => decoder.feed(chunk),
+            None => Err(unstarted(&self.operation)),
         }
-        decoder.finish().map_err(AttemptError::Local)
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        let decoder = self
+            .decoder
+            .take()
+            .ok_or_else(|| unstarted(&self.operation))?;
+        self.list = Some(decoder.finish()?);
+        Ok(())
+    }
+}
+
+/// A sink fed before `restart`: a bug here, reported rather than panicking.
+fn unstarted(operation: &str) -> Error {
+    Error::InvalidRequest(format!("{operation}: list decoder used before it started"))
+}
+
+impl BodyShape<'_> {
+    async fn read(&mut self, mut response: reqwest::Response) -> Result<Body, AttemptError> {
+        match self {
+            BodyShape::Whole => {
+                let code = response.status().as_u16();
+                let headers = std::mem::take(response.headers_mut());
+                let body = response.bytes().await.map_err(AttemptError::Transport)?;
+                Ok(Body::Whole(BufferedResponse {
+                    code,
+                    headers,
+                    body,
+                }))
+            }
+            BodyShape::Unread => Ok(Body::Unread(response)),
+            BodyShape::Streamed(sink) => {
+                sink.restart();
+                while let Some(chunk) = response.chunk().await.map_err(AttemptError::Transport)? {
+                    sink.feed(&chunk).map_err(AttemptError::Local)?;
+                }
+                sink.finish().map_err(AttemptError::Local)?;
+                Ok(Body::Streamed)
+            }
+        }
     }
 }
 
@@ -162,11 +200,11 @@ impl Client {
     }
 
     /// One attempt: send, and hand a successful response to `reader`.
-    async fn attempt<R: BodyReader>(
+    async fn attempt(
         &self,
         req: &Request,
-        reader: &R,
-    ) -> Result<R::Output, AttemptError> {
+        shape: &mut BodyShape<'_>,
+    ) -> Result<Body, AttemptError> {
         let http = self
             .authorize(self.http_request(req))
             .await
@@ -189,11 +227,11 @@ impl Client {
                 body,
             });
         }
-        reader.read(response).await
+        shape.read(response).await
     }
 
     /// The retry loop shared by every request shape.
-    async fn run<R: BodyReader>(&self, req: &Request, reader: &R) -> Result<(R::Output, u32)> {
+    async fn run(&self, req: &Request, mut shape: BodyShape<'_>) -> Result<(Body, u32)> {
         let mut attempts = 0u32;
         let mut reauthenticated = false;
         loop {
@@ -208,7 +246,7 @@ impl Client {
                 req.timeout().or(self.inner.timeout)
             };
             let outcome = match timeout {
-                Some(t) => match tokio::time::timeout(t, self.attempt(req, reader)).await {
+                Some(t) => match tokio::time::timeout(t, self.attempt(req, &mut shape)).await {
                     Ok(outcome) => outcome,
                     Err(_) => {
                         return Err(Error::Timeout {
@@ -217,7 +255,7 @@ impl Client {
                         });
                     }
                 },
-                None => self.attempt(req, reader).await,
+                None => self.attempt(req, &mut shape).await,
             };
             // A 401 may mean the credential rotated: refresh it once and resend,
             // as client-go does for exec plugins and token files.
@@ -307,23 +345,29 @@ impl Client {
 
     /// The whole response with its code and headers.
     pub(crate) async fn buffered_response(&self, req: &Request) -> Result<BufferedResponse> {
-        Ok(self.traced(req, self.run(req, &Whole)).await?.0)
+        match self.traced(req, self.run(req, BodyShape::Whole)).await?.0 {
+            Body::Whole(response) => Ok(response),
+            _ => Err(unexpected_body(req)),
+        }
     }
 
     /// Sends a LIST request and decodes the list while its body streams in,
     /// so the whole body and all the decoded objects are never held at once.
     /// `what` names the list in decode errors.
-    pub(crate) async fn streamed_list<K: DeserializeOwned>(
+    pub(crate) async fn streamed_list<K: DeserializeOwned + Send>(
         &self,
         req: &Request,
         what: &str,
     ) -> Result<List<K>> {
-        let reader = StreamedList {
+        let mut sink = StreamedList::<K> {
             operation: req.operation(),
             what: what.to_owned(),
-            items: PhantomData,
+            decoder: None,
+            list: None,
         };
-        Ok(self.traced(req, self.run(req, &reader)).await?.0)
+        self.traced(req, self.run(req, BodyShape::Streamed(&mut sink)))
+            .await?;
+        sink.list.ok_or_else(|| unexpected_body(req))
     }
 
     /// Sends a request and decodes the JSON response into `T`.
@@ -344,7 +388,11 @@ impl Client {
     ) -> Result<BoxStream<'static, Result<Bytes>>> {
         let req: Request = req.into_request()?;
         let operation = req.operation();
-        let (response, attempts) = self.traced(&req, self.run(&req, &Unread)).await?;
+        let (Body::Unread(response), attempts) =
+            self.traced(&req, self.run(&req, BodyShape::Unread)).await?
+        else {
+            return Err(unexpected_body(&req));
+        };
         Ok(response
             .bytes_stream()
             .map(move |chunk| chunk.map_err(|e| transport_error(&operation, e, attempts)))
@@ -463,6 +511,15 @@ fn transport_error(operation: &str, e: reqwest::Error, attempts: u32) -> Error {
         attempts,
         source: Some(Box::new(e)),
     }
+}
+
+/// A body read in another shape than asked for: a bug here, reported rather
+/// than panicking.
+fn unexpected_body(req: &Request) -> Error {
+    Error::InvalidRequest(format!(
+        "{}: response body read in the wrong shape",
+        req.operation()
+    ))
 }
 
 fn describe(failure: &AttemptError) -> String {
