@@ -22,6 +22,11 @@ cargo fmt --all --check
 step "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
+step "cargo clippy: k8s-client with only core/v1 and no transport extras"
+# The smallest build a program can ask for; the workspace build above has
+# every feature on, so this is what keeps the feature gates honest.
+cargo clippy -p k8s-client --no-default-features --features core --lib --tests -- -D warnings
+
 step "cargo doc"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 

@@ -16,7 +16,9 @@ use crate::config::{Auth, DEFAULT_BURST, DEFAULT_QPS};
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 const TCP_KEEPALIVE: Duration = Duration::from_secs(30);
 /// client-go's HTTP/2 health check: ping after 30 s idle, give up after 15 s.
+#[cfg(feature = "http2")]
 const H2_PING_INTERVAL: Duration = Duration::from_secs(30);
+#[cfg(feature = "http2")]
 const H2_PING_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Settings for a [`Client`]; every one has client-go's default.
@@ -87,14 +89,16 @@ impl ClientBuilder {
         self
     }
 
-    /// Sends every request through this proxy (`http://`, `https://` or `socks5://`).
-    /// Without one, `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` apply.
+    /// Sends every request through this proxy (`http://`, `https://`, or
+    /// `socks5://` with the `socks` feature). Without one,
+    /// `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` apply.
     pub fn proxy_url(mut self, url: impl Into<String>) -> Self {
         self.proxy_url = Some(url.into());
         self
     }
 
-    /// Stops asking for gzip-compressed responses.
+    /// Stops asking for gzip-compressed responses (only asked for with the
+    /// `gzip` feature).
     pub fn disable_compression(mut self, disable: bool) -> Self {
         self.disable_compression = disable;
         self
@@ -192,15 +196,25 @@ impl ClientBuilder {
             .tls_backend_preconfigured(tls)
             .user_agent(self.user_agent)
             .connect_timeout(CONNECT_TIMEOUT)
-            .tcp_keepalive(TCP_KEEPALIVE)
-            .http2_keep_alive_interval(H2_PING_INTERVAL)
-            .http2_keep_alive_timeout(H2_PING_TIMEOUT)
-            .http2_keep_alive_while_idle(true)
-            .http2_adaptive_window(true);
+            .tcp_keepalive(TCP_KEEPALIVE);
+        #[cfg(feature = "http2")]
+        {
+            http = http
+                .http2_keep_alive_interval(H2_PING_INTERVAL)
+                .http2_keep_alive_timeout(H2_PING_TIMEOUT)
+                .http2_keep_alive_while_idle(true)
+                .http2_adaptive_window(true);
+        }
         if self.disable_compression {
             http = http.no_gzip();
         }
         if let Some(proxy) = &self.proxy_url {
+            #[cfg(not(feature = "socks"))]
+            if proxy.starts_with("socks") {
+                return Err(Error::ClientBuild(format!(
+                    "proxy-url {proxy:?}: SOCKS proxies need k8s-client's `socks` feature"
+                )));
+            }
             let proxy = reqwest::Proxy::all(proxy)
                 .map_err(|e| Error::ClientBuild(format!("proxy-url {proxy:?}: {e}")))?;
             http = http.proxy(proxy);
