@@ -16,6 +16,8 @@
 //! - Transport, on by default: `http2` (HTTP/2 with client-go's health-check
 //!   pings; without it, HTTP/1.1), `gzip` (compressed responses), `socks`
 //!   (`socks5://` proxy URLs).
+//! - `schemars`, on by default: CRD schemas derived from the types'
+//!   `schemars::JsonSchema` impls, and `JsonSchema` for the meta types.
 //!
 //! The smallest build of a program that only needs pods:
 //!
@@ -48,6 +50,7 @@ pub use resource::{ClusterScope, DynamicScope, HasMetadata, NamespaceScope, Reso
 #[doc(hidden)]
 pub mod __private {
     //! Re-exports used by code that `#[derive(Resource)]` generates. Not a public API.
+    #[cfg(feature = "schemars")]
     pub use schemars;
     pub use serde_json;
     /// CRD building blocks for `CustomResourceExt` impls.

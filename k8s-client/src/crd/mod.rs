@@ -270,5 +270,6 @@ pub mod parts {
     }
 }
 
-#[cfg(test)]
+// The tests derive schemas, so they need the feature.
+#[cfg(all(test, feature = "schemars"))]
 mod tests;

@@ -48,11 +48,29 @@ use super::JSONSchemaProps;
 /// The structural schema of `T`, from its `schemars::JsonSchema` impl.
 ///
 /// This is what `CustomResourceExt::crd` puts in `openAPIV3Schema`.
+#[cfg(feature = "schemars")]
 pub fn structural_schema_for<T: schemars::JsonSchema + ?Sized>() -> JSONSchemaProps {
     let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
     let root = generator.into_root_schema_for::<T>();
     to_structural(root.as_value())
 }
+
+/// Without the `schemars` feature there is no schema to derive: a custom
+/// resource whose derive asks for one fails to compile with a message that
+/// names the feature and the alternatives.
+#[cfg(not(feature = "schemars"))]
+pub fn structural_schema_for<T: SchemarsFeatureDisabled + ?Sized>() -> JSONSchemaProps {
+    JSONSchemaProps::default()
+}
+
+/// Implemented by no type, so [`structural_schema_for`] cannot be called
+/// without the `schemars` feature.
+#[cfg(not(feature = "schemars"))]
+#[diagnostic::on_unimplemented(
+    message = "deriving the CRD schema of `{Self}` needs k8s-client's `schemars` feature",
+    note = "enable the feature, or set `schema = \"preserve-unknown-fields\"` or `crd = false` in `#[resource(...)]`"
+)]
+pub trait SchemarsFeatureDisabled {}
 
 /// The schema used with `schema = "preserve-unknown-fields"`: `spec` and
 /// `status` are objects whose contents are kept as sent, unvalidated.

@@ -12,6 +12,7 @@ mod list;
 pub(crate) mod null;
 mod object_meta;
 mod quantity;
+#[cfg(feature = "schemars")]
 mod schema;
 mod selector;
 mod status;
