@@ -379,7 +379,7 @@ async fn discovery_legacy_fallback_matches_aggregated() {
     let c = client(Kind::Admin).await;
     let aggregated = Discovery::new(c.clone());
     let legacy = Discovery::new(c).legacy_only(true);
-    let (a, l) = futures::join!(aggregated.server_resources(), legacy.server_resources());
+    let (a, l) = tokio::join!(aggregated.server_resources(), legacy.server_resources());
     let (a, l) = (a.unwrap(), l.unwrap());
     assert!(l.failures.is_empty(), "{:?}", l.failures);
     let gv_count: usize = l.groups.iter().map(|g| g.versions.len()).sum();

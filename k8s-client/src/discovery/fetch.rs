@@ -114,7 +114,7 @@ impl Discovery {
         } else {
             Accept::AggregatedDiscovery
         };
-        let (api, apis) = futures::join!(self.get("/api", accept), self.get("/apis", accept));
+        let (api, apis) = tokio::join!(self.get("/api", accept), self.get("/apis", accept));
         let mut docs = Documents::default();
         // Aggregated API servers may serve no /api; client-go tolerates its 404.
         match api {
