@@ -302,7 +302,7 @@ impl<K: DeserializeOwned> ListDecoder<K> {
             }
             Some(Err(e)) => {
                 let at = format!("items[{}]", self.items.len());
-                Err(decode_error::<K>(rest, &self.operation, &self.what, &at, e))
+                Err(decode_error(rest, &self.operation, &self.what, &at, e))
             }
             None => Ok(None),
         }

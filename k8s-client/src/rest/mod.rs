@@ -7,6 +7,7 @@
 mod content;
 mod decode;
 mod go_duration;
+mod json_path;
 mod json_scan;
 mod list_decoder;
 mod request;
