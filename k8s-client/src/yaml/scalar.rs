@@ -34,7 +34,7 @@ pub(super) fn resolve(
         },
         Some("float") => match integer(text) {
             Some(n @ Value::Number(_)) => Ok(n),
-            _ if is_float(text) => match float(text, mark)? {
+            _ if is_float(text) => match float(text) {
                 n @ Value::Number(_) => Ok(n),
                 _ => Err(invalid()),
             },
@@ -81,7 +81,7 @@ fn plain(text: &str, mark: Mark) -> Result<Value, YamlError> {
         return Ok(v);
     }
     if is_float(text) {
-        return float(text, mark);
+        return Ok(float(text));
     }
     infinite_or_nan(text, mark).map(|()| Value::String(text.to_owned()))
 }
@@ -156,10 +156,10 @@ fn is_float(text: &str) -> bool {
     mantissa_ok && exponent.is_none_or(|e| is_digits(e, 10))
 }
 
-fn float(text: &str, mark: Mark) -> Result<Value, YamlError> {
-    infinite_or_nan(text, mark)?;
+/// A number written as the core schema's float (never `.inf` or `.nan`).
+fn float(text: &str) -> Value {
     // Out of f64's range, Go's ParseFloat fails and go-yaml keeps the text as a string.
-    Ok(finite(text).unwrap_or_else(|| Value::String(text.to_owned())))
+    finite(text).unwrap_or_else(|| Value::String(text.to_owned()))
 }
 
 /// `text` as a JSON number. Go's JSON encoder writes an integral float64 without a fraction,
