@@ -75,7 +75,7 @@ pub(crate) async fn read(args: &[String]) -> Result<Vec<Manifest>, Failure> {
 
 /// Parses the documents of one source (YAML is a superset of JSON).
 fn parse_into(source: &str, text: &str, out: &mut Vec<Manifest>) -> Result<(), Failure> {
-    let docs: Vec<Value> = serde_saphyr::from_multiple(text)
+    let docs = k8s_client::yaml::documents(text)
         .map_err(|e| Failure::msg(format!("error parsing {source}: {e}")))?;
     for doc in docs {
         match doc {
@@ -139,6 +139,32 @@ mod tests {
             .map(|m| m.object["metadata"]["name"].as_str().unwrap())
             .collect();
         assert_eq!(names, vec!["a", "b"]);
+    }
+
+    #[test]
+    fn values_read_as_kubectl_reads_them() {
+        // `0644` is octal, as go-yaml reads it; JSON files are YAML too.
+        let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {volumes: [{secret: {defaultMode: 0644}}]}\n---\n{\"apiVersion\": \"v1\", \"kind\": \"Secret\", \"metadata\": {\"name\": \"s\"}}\n";
+        let mut out = Vec::new();
+        parse_into("f.yaml", text, &mut out).unwrap();
+        assert_eq!(
+            out[0].object["spec"]["volumes"][0]["secret"]["defaultMode"],
+            420
+        );
+        assert_eq!(out[1].object["kind"], "Secret");
+    }
+
+    #[test]
+    fn syntax_errors_name_the_file_and_line() {
+        let mut out = Vec::new();
+        let Err(Failure::Message(m)) = parse_into("f.yaml", "kind: Pod\nmetadata: [x\n", &mut out)
+        else {
+            panic!("expected a message")
+        };
+        assert!(
+            m.starts_with("error parsing f.yaml: line 2, column "),
+            "{m}"
+        );
     }
 
     #[test]

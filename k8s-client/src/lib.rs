@@ -7,6 +7,7 @@
 //! - [`dynamic`]: any resource at run time ([`DynamicObject`](dynamic::DynamicObject), [`ApiResource`](dynamic::ApiResource)).
 //! - [`discovery`]: what the server offers, cached like kubectl, and a REST mapper.
 //! - [`meta`] holds the shared `meta.k8s.io/v1` types.
+//! - [`yaml`] reads YAML as client-go does: converted to JSON, then decoded.
 //!
 //! # Cargo features
 //!
@@ -38,6 +39,7 @@ mod error;
 pub mod meta;
 mod resource;
 pub mod rest;
+pub mod yaml;
 
 pub use api::Api;
 pub use client::{Client, ClientBuilder, DEFAULT_MAX_RETRIES, RetryPolicy, WarningHandler};

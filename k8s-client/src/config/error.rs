@@ -30,7 +30,8 @@ pub enum ConfigError {
         line: u64,
         /// 1-based column (0 if unknown).
         column: u64,
-        /// What the parser said (without a source snippet, which could hold secrets).
+        /// What is wrong, after the field path for type errors (`users[0].user.token: invalid
+        /// type: …`). It never quotes a value of the file, which could be a secret.
         message: String,
     },
     /// A name is defined twice in one kubeconfig file.

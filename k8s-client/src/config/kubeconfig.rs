@@ -330,7 +330,8 @@ pub struct NamedExtension {
 impl Kubeconfig {
     /// Parses one kubeconfig from YAML (or JSON) text. Relative paths are kept as written.
     ///
-    /// A name defined twice in one list is an error, as in client-go.
+    /// The YAML is read as client-go reads it (see [`yaml`](crate::yaml)): `token: 123` is a
+    /// number and an error. A name defined twice in one list is an error, as in client-go.
     ///
     /// ```
     /// use k8s_client::config::Kubeconfig;
@@ -346,13 +347,10 @@ impl Kubeconfig {
     /// it as their [`Origin`], and relative paths are resolved against its directory.
     pub fn parse(text: &str, file: Option<&Path>) -> Result<Self, ConfigError> {
         let origin = describe_file(file);
-        let mut kc = if text.trim().is_empty() {
-            Kubeconfig::default()
-        } else {
-            let parsed: Option<Kubeconfig> =
-                serde_saphyr::from_str(text).map_err(|e| yaml_error(&origin, &e))?;
-            parsed.unwrap_or_default()
-        };
+        // Empty text, or only comments, is an empty kubeconfig (as in client-go).
+        let parsed: Option<Kubeconfig> =
+            crate::yaml::from_str(text).map_err(|e| yaml_error(&origin, &e))?;
+        let mut kc = parsed.unwrap_or_default();
         check_unique(&origin, "clusters", kc.clusters.iter().map(|c| &c.name))?;
         check_unique(&origin, "users", kc.users.iter().map(|c| &c.name))?;
         check_unique(&origin, "contexts", kc.contexts.iter().map(|c| &c.name))?;
@@ -475,22 +473,15 @@ fn check_unique<'a>(
     Ok(())
 }
 
-fn yaml_error(origin: &str, e: &serde_saphyr::Error) -> ConfigError {
-    let (line, column) = e
-        .location()
-        .map(|l| (l.line(), l.column()))
-        .unwrap_or((0, 0));
-    let mut opts = serde_saphyr::RenderOptions::default();
-    opts.snippets = serde_saphyr::SnippetMode::Off;
+fn yaml_error(origin: &str, e: &crate::yaml::YamlError) -> ConfigError {
     ConfigError::Yaml {
         origin: origin.to_owned(),
-        line,
-        column,
-        message: {
-            // The plain rendering ends with the location, which the error shows already.
-            let m = e.render_with_options(opts);
-            let suffix = format!(" at line {line}, column {column}");
-            m.strip_suffix(&suffix).map(str::to_owned).unwrap_or(m)
+        line: u64::try_from(e.line()).unwrap_or(u64::MAX),
+        column: u64::try_from(e.column()).unwrap_or(u64::MAX),
+        // The message never quotes a value of the file, only names and types.
+        message: match e.path() {
+            Some(path) => format!("{path}: {}", e.message()),
+            None => e.message().to_owned(),
         },
     }
 }

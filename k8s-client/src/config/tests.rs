@@ -123,6 +123,32 @@ fn yaml_errors_do_not_echo_secrets() {
 }
 
 #[test]
+fn type_errors_name_file_line_and_field_path() {
+    let path = Path::new("/cfg/kubeconfig.yaml");
+    let text = "clusters:\n- name: c\n  cluster:\n    server: https://c\n    insecure-skip-tls-verify: \"yes\"\n";
+    let err = Kubeconfig::parse(text, Some(path)).unwrap_err();
+    let ConfigError::Yaml { line, column, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!((*line, *column), (5, 31), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "kubeconfig /cfg/kubeconfig.yaml: line 5 column 31: clusters[0].cluster.insecure-skip-tls-verify: invalid type: string, expected a boolean"
+    );
+    // As in client-go (YAML to JSON, then JSON decoding), an unquoted number is no string.
+    let err = Kubeconfig::parse(
+        "users:\n- name: u\n  user:\n    token: 12345678\n",
+        Some(path),
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        err,
+        "kubeconfig /cfg/kubeconfig.yaml: line 4 column 12: users[0].user.token: invalid type: integer, expected a string"
+    );
+}
+
+#[test]
 fn duplicate_name_in_one_file_is_an_error() {
     let path = fixture("duplicate.yaml");
     let err = Kubeconfig::parse(&std::fs::read_to_string(&path).unwrap(), Some(&path)).unwrap_err();
