@@ -3,16 +3,34 @@
 
 use serde::de::DeserializeOwned;
 
-use super::json_path::path_at;
+use super::json_path::{path_after, path_at};
 use crate::{Error, Result};
 
 /// Decodes JSON, naming the operation, the target and the failing field path.
+///
+/// The body is checked to be UTF-8 once, as a whole, and then decoded as
+/// text: decoding bytes would check each string on its own, which costs
+/// more, and every typed decode goes through here (and the list decoder's
+/// text items), so each type's deserializer is compiled for one reader only.
 pub(crate) fn decode_json<T: DeserializeOwned>(
     body: &[u8],
     operation: &str,
     what: &str,
 ) -> Result<T> {
-    serde_json::from_slice(body).map_err(|source| decode_error(body, operation, what, "", source))
+    let text = std::str::from_utf8(body)
+        .map_err(|e| not_utf8(body, e.valid_up_to(), operation, what, ""))?;
+    serde_json::from_str(text).map_err(|source| decode_error(body, operation, what, "", source))
+}
+
+/// The error for `body` having a byte that is not UTF-8 at `offset`.
+pub(crate) fn not_utf8(body: &[u8], offset: usize, operation: &str, what: &str, at: &str) -> Error {
+    let inner = path_after(body, offset);
+    Error::Decode {
+        operation: operation.to_owned(),
+        what: what.to_owned(),
+        path: join_path(at, &inner),
+        source: serde::de::Error::custom(format!("invalid UTF-8 at byte {offset}")),
+    }
 }
 
 /// The error for `body` failing to decode with `source`, with the field

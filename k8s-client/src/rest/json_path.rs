@@ -22,7 +22,13 @@ enum Frame {
 /// last byte it consumed. Written as serde_path_to_error writes paths; empty
 /// for the top-level value.
 pub(crate) fn path_at(text: &[u8], line: usize, column: usize) -> String {
-    let consumed = byte_offset(text, line, column).min(text.len());
+    path_after(text, byte_offset(text, line, column))
+}
+
+/// The path of the value being read once the first `consumed` bytes of
+/// `text` have been read.
+pub(crate) fn path_after(text: &[u8], consumed: usize) -> String {
+    let consumed = consumed.min(text.len());
     let mut stack: Vec<Frame> = Vec::new();
     // The path of the container closed by the last byte consumed: an error
     // there (a missing field, a trailing comma) is about that container.

@@ -32,8 +32,27 @@ const HEAD_FIELDS: [&str; 3] = ["apiVersion", "kind", "metadata"];
 
 /// Incremental decoder of one list body: [`feed`](ListDecoder::feed) it the
 /// chunks in order, then [`finish`](ListDecoder::finish) it.
+///
+/// This is what [`Api::list`](crate::Api::list) decodes its response with.
+/// Use it for list bodies that come some other way (a file, another
+/// transport). Chunks may split the text anywhere.
+///
+/// ```
+/// use k8s_client::{api::core::v1::ConfigMap, rest::ListDecoder};
+///
+/// let body = br#"{"kind":"ConfigMapList","apiVersion":"v1","metadata":{"resourceVersion":"7"},
+///   "items":[{"metadata":{"name":"a"}},{"metadata":{"name":"b"}}]}"#;
+/// let mut decoder = ListDecoder::<ConfigMap>::new("configmaps.json", "ConfigMap list");
+/// for chunk in body.chunks(16) {
+///     decoder.feed(chunk)?;
+/// }
+/// let list = decoder.finish()?;
+/// assert_eq!(list.metadata.resource_version.as_deref(), Some("7"));
+/// assert_eq!(list.items[1].metadata.name.as_deref(), Some("b"));
+/// # Ok::<(), k8s_client::Error>(())
+/// ```
 #[derive(Debug)]
-pub(crate) struct ListDecoder<K> {
+pub struct ListDecoder<K> {
     operation: String,
     what: String,
     expect: Expect,
@@ -51,8 +70,12 @@ pub(crate) struct ListDecoder<K> {
     raw_key: Vec<u8>,
     /// The kept members, as a JSON object's text without its closing `}`.
     head: Vec<u8>,
-    /// Inside the `items` array: the bytes received and not yet decoded.
-    array: Vec<u8>,
+    /// Inside the `items` array: the text received and not yet decoded.
+    /// Held as text (checked to be UTF-8 once, as it arrives) so items
+    /// decode from `&str`, which spares serde_json checking every string.
+    array: String,
+    /// The first bytes of a character a chunk boundary cut (at most three).
+    cut_char: Vec<u8>,
     /// How many bytes `array` must hold before the next item is tried.
     want: usize,
     /// The body has ended: what is held must do, however few bytes.
@@ -100,11 +123,12 @@ impl Expect {
 }
 
 impl<K: DeserializeOwned> ListDecoder<K> {
-    /// A decoder whose errors name `operation` (the request) and `what` (the list).
-    pub(crate) fn new(operation: String, what: String) -> Self {
+    /// A decoder whose errors name `operation` (the request, or wherever
+    /// the body comes from) and `what` (the list).
+    pub fn new(operation: impl Into<String>, what: impl Into<String>) -> Self {
         ListDecoder {
-            operation,
-            what,
+            operation: operation.into(),
+            what: what.into(),
             expect: Expect::Open,
             received: 0,
             scanner: ValueScanner::default(),
@@ -112,7 +136,8 @@ impl<K: DeserializeOwned> ListDecoder<K> {
             key: String::new(),
             raw_key: Vec::new(),
             head: b"{".to_vec(),
-            array: Vec::new(),
+            array: String::new(),
+            cut_char: Vec::new(),
             want: 0,
             ended: false,
             largest: 0,
@@ -122,13 +147,23 @@ impl<K: DeserializeOwned> ListDecoder<K> {
     }
 
     /// Takes the body's next chunk, decoding every item it completes.
-    pub(crate) fn feed(&mut self, chunk: &[u8]) -> Result<()> {
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Decode`] for text that is not a list of `K`, naming the
+    /// item and field path. After an error, the decoder's state is unspecified.
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<()> {
         self.received += chunk.len();
         self.take(chunk)
     }
 
     /// The whole list, once the body has ended.
-    pub(crate) fn finish(mut self) -> Result<List<K>> {
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Decode`] if the body ended before the list did, or if the
+    /// members beside `items` do not decode as [`List`]'s.
+    pub fn finish(mut self) -> Result<List<K>> {
         self.ended = true;
         if self.expect.in_array() {
             self.take_array()?;
@@ -156,7 +191,7 @@ impl<K: DeserializeOwned> ListDecoder<K> {
     /// Takes `bytes`, the last of the bytes received.
     fn take(&mut self, bytes: &[u8]) -> Result<()> {
         if self.expect.in_array() {
-            self.array.extend_from_slice(bytes);
+            self.push_text(bytes)?;
             return self.take_array();
         }
         // Where the key or value being scanned starts in `bytes`.
@@ -220,17 +255,52 @@ impl<K: DeserializeOwned> ListDecoder<K> {
         Ok(())
     }
 
-    /// Decodes the items the held array bytes complete; once the array
+    /// Appends `bytes` to the array's text, holding back a character the
+    /// chunk boundary cut until the rest of it arrives.
+    fn push_text(&mut self, bytes: &[u8]) -> Result<()> {
+        let joined;
+        let bytes = if self.cut_char.is_empty() {
+            bytes
+        } else {
+            joined = [std::mem::take(&mut self.cut_char).as_slice(), bytes].concat();
+            &joined
+        };
+        match std::str::from_utf8(bytes) {
+            Ok(text) => self.array.push_str(text),
+            // Cut short at the end: the character goes on in the next chunk.
+            Err(e) if e.error_len().is_none() => {
+                let (whole, cut) = bytes.split_at(e.valid_up_to());
+                self.array
+                    .push_str(std::str::from_utf8(whole).map_err(|_| self.not_utf8(bytes, 0))?);
+                self.cut_char = cut.to_vec();
+            }
+            Err(e) => return Err(self.not_utf8(bytes, e.valid_up_to())),
+        }
+        Ok(())
+    }
+
+    /// `bytes`, the last received, are not UTF-8 from `offset` on.
+    fn not_utf8(&self, bytes: &[u8], offset: usize) -> Error {
+        self.syntax(bytes.len() - offset, "invalid UTF-8")
+    }
+
+    /// Decodes the items the held array text completes; once the array
     /// closes, goes on with what follows it.
     fn take_array(&mut self) -> Result<()> {
         let array = std::mem::take(&mut self.array);
         let mut pos = 0;
         let closed = self.decode_items(&array, &mut pos)?;
         if closed {
-            // The array's bytes are no longer needed, nor their capacity.
-            return self.take(&array[pos..]);
+            // The array's text is no longer needed, nor its capacity.
+            let cut_char = std::mem::take(&mut self.cut_char);
+            self.take(&array.as_bytes()[pos..])?;
+            return self.take(&cut_char);
         }
         let mut array = array;
+        // `pos` follows an item, a comma or whitespace: ASCII, never inside a character.
+        if !array.is_char_boundary(pos) {
+            return Err(self.syntax(array.len() - pos, "an item ended inside a character"));
+        }
         array.drain(..pos);
         self.array = array;
         Ok(())
@@ -238,15 +308,24 @@ impl<K: DeserializeOwned> ListDecoder<K> {
 
     /// Decodes items from `array[*pos..]`, moving `pos` past them; true once
     /// the array has closed.
-    fn decode_items(&mut self, array: &[u8], pos: &mut usize) -> Result<bool> {
+    fn decode_items(&mut self, array: &str, pos: &mut usize) -> Result<bool> {
+        let bytes = array.as_bytes();
         loop {
-            while array.get(*pos).is_some_and(|&c| is_whitespace(c)) {
+            while bytes.get(*pos).is_some_and(|&c| is_whitespace(c)) {
                 *pos += 1;
             }
-            let Some(&c) = array.get(*pos) else {
+            let Some(&c) = bytes.get(*pos) else {
                 return Ok(false);
             };
-            let rest = &array[*pos..];
+            // `c` is ASCII (whitespace was skipped and JSON structure is
+            // ASCII), or the item starting at it is malformed and says so.
+            let Some(rest) = array.get(*pos..) else {
+                return Err(self.unexpected(
+                    bytes.len() - *pos + self.cut_char.len(),
+                    "a value",
+                    c,
+                ));
+            };
             match (self.expect, c) {
                 (Expect::FirstItem | Expect::ItemComma, b']') => {
                     *pos += 1;
@@ -258,10 +337,10 @@ impl<K: DeserializeOwned> ListDecoder<K> {
                     self.expect = Expect::Item;
                 }
                 (Expect::ItemComma, _) => {
-                    return Err(self.unexpected(rest.len(), "`,` or `]`", c));
+                    return Err(self.unexpected(rest.len() + self.cut_char.len(), "`,` or `]`", c));
                 }
                 (_, b',' | b':' | b'}' | b']') => {
-                    return Err(self.unexpected(rest.len(), "a value", c));
+                    return Err(self.unexpected(rest.len() + self.cut_char.len(), "a value", c));
                 }
                 _ => match self.decode_item(rest)? {
                     Some(len) => {
@@ -276,16 +355,17 @@ impl<K: DeserializeOwned> ListDecoder<K> {
 
     /// Decodes the item `rest` starts with, if `rest` holds all of it: the
     /// bytes it took.
-    fn decode_item(&mut self, rest: &[u8]) -> Result<Option<usize>> {
+    fn decode_item(&mut self, rest: &str) -> Result<Option<usize>> {
         if rest.len() < self.want && !self.ended {
             return Ok(None);
         }
-        let mut stream = serde_json::Deserializer::from_slice(rest).into_iter::<K>();
+        let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<K>();
         match stream.next() {
             Some(Ok(item)) => {
                 let len = stream.byte_offset();
                 // A number or literal may go on in the next chunk.
-                if len == rest.len() && !matches!(rest[0], b'{' | b'[' | b'"') {
+                if len == rest.len() && !matches!(rest.as_bytes().first(), Some(b'{' | b'[' | b'"'))
+                {
                     self.want = len + 1;
                     return Ok(None);
                 }
@@ -302,7 +382,13 @@ impl<K: DeserializeOwned> ListDecoder<K> {
             }
             Some(Err(e)) => {
                 let at = format!("items[{}]", self.items.len());
-                Err(decode_error(rest, &self.operation, &self.what, &at, e))
+                Err(decode_error(
+                    rest.as_bytes(),
+                    &self.operation,
+                    &self.what,
+                    &at,
+                    e,
+                ))
             }
             None => Ok(None),
         }
@@ -469,6 +555,44 @@ mod tests {
     fn one_byte_chunks_decode_as_the_whole_body_does() {
         let chunks: Vec<&[u8]> = TRICKY.as_bytes().chunks(1).collect();
         assert_eq!(decode::<Value>(&chunks).unwrap(), whole(TRICKY));
+    }
+
+    #[test]
+    fn characters_cut_by_any_chunk_boundary_decode_whole() {
+        // Two-, three- and four-byte characters in items, keys and the meta,
+        // and one right before the array closes.
+        let body =
+            r#"{"metadata":{"continue":"é"},"items":[{"名前":"値","e":"😀"},"ß€😀"],"kind":"L"}"#;
+        let want = whole(body);
+        let bytes = body.as_bytes();
+        for cut in 0..=bytes.len() {
+            let got = decode::<Value>(&[&bytes[..cut], &bytes[cut..]]).unwrap();
+            assert_eq!(got, want, "cut at byte {cut}");
+        }
+        let chunks: Vec<&[u8]> = bytes.chunks(1).collect();
+        assert_eq!(decode::<Value>(&chunks).unwrap(), want);
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_an_error_naming_where() {
+        let mut body = br#"{"items":[{"a":"x"},{"b":"#.to_vec();
+        let bad_at = body.len();
+        body.extend_from_slice(b"\"\xff\"}]}");
+        for cut in [0, bad_at, bad_at + 1, body.len()] {
+            let (_, message) = decode_error(&[&body[..cut], &body[cut..]]);
+            assert!(
+                message.contains(&format!("invalid UTF-8 at byte {}", bad_at + 1)),
+                "cut at {cut}: {message}"
+            );
+        }
+        // A character cut short by the end of the body, inside the items or after them.
+        let (_, message) = decode_error(&[br#"{"items":[1,""#, b"\xe2\x82"]);
+        assert!(
+            message.contains("before the list was complete"),
+            "{message}"
+        );
+        let (_, message) = decode_error(&[br#"{"items":[1]}"#, b"\xe2\x82"]);
+        assert!(message.contains("trailing characters"), "{message}");
     }
 
     #[test]
