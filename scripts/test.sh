@@ -32,3 +32,8 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 
 step "cargo test"
 cargo test --workspace
+
+step "cargo test: the transport with only core/v1 and no transport extras, against testenv"
+# The workspace run above has every feature on. This runs the transport test
+# again in the smallest build (HTTP/1.1 only, no gzip, no SOCKS).
+cargo test -p k8s-client --no-default-features --features core --test transport_features

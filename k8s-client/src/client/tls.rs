@@ -67,9 +67,20 @@ pub(crate) fn client_config(
         .dangerous()
         .with_custom_certificate_verifier(verifier)
         .with_client_cert_resolver(identity);
-    // Offer HTTP/2 and fall back to HTTP/1.1 when the server does not pick it.
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.alpn_protocols = alpn_protocols();
     Ok(config)
+}
+
+/// The protocols offered in the TLS handshake. HTTP/2 only when it is built
+/// in: a server that picks it would otherwise get a client that cannot
+/// speak it (hyper fails the request).
+fn alpn_protocols() -> Vec<Vec<u8>> {
+    let mut protocols = Vec::new();
+    if cfg!(feature = "http2") {
+        protocols.push(b"h2".to_vec());
+    }
+    protocols.push(b"http/1.1".to_vec());
+    protocols
 }
 
 /// The client certificate presented in handshakes; replaceable at run time.
