@@ -19,7 +19,8 @@ use std::marker::PhantomData;
 use serde::de::{SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-/// How many elements are gathered before the first allocation.
+/// How many elements are gathered before the first allocation
+/// (`Vec::from` an array allocates exactly its length).
 const GATHERED: usize = 4;
 
 /// A `Vec<T>` decoded at its exact length.
@@ -41,29 +42,33 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ExactVisitor<T> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut head: [Option<T>; GATHERED] = [const { None }; GATHERED];
-        for (len, slot) in head.iter_mut().enumerate() {
-            match seq.next_element()? {
-                Some(element) => *slot = Some(element),
-                None => return Ok(Exact(gathered(head, len))),
-            }
-        }
+        // Held in locals rather than an array of options: moving such an
+        // array moves all of its slots, which for a one-element list of
+        // large structs (containers, volumes) costs more than the decode.
+        let Some(first) = seq.next_element()? else {
+            return Ok(Exact(Vec::new()));
+        };
+        let Some(second) = seq.next_element()? else {
+            return Ok(Exact(Vec::from([first])));
+        };
+        let Some(third) = seq.next_element()? else {
+            return Ok(Exact(Vec::from([first, second])));
+        };
+        let Some(fourth) = seq.next_element()? else {
+            return Ok(Exact(Vec::from([first, second, third])));
+        };
+        let Some(fifth) = seq.next_element()? else {
+            return Ok(Exact(Vec::from([first, second, third, fourth])));
+        };
         let rest = seq.size_hint().unwrap_or(GATHERED);
-        let mut all = Vec::with_capacity(GATHERED + rest);
-        all.extend(head.into_iter().flatten());
+        let mut all = Vec::with_capacity(GATHERED + 1 + rest);
+        all.extend([first, second, third, fourth, fifth]);
         while let Some(element) = seq.next_element()? {
             all.push(element);
         }
         all.shrink_to_fit();
         Ok(Exact(all))
     }
-}
-
-/// The first `len` gathered elements, in one allocation of that size.
-fn gathered<T>(head: [Option<T>; GATHERED], len: usize) -> Vec<T> {
-    let mut exact = Vec::with_capacity(len);
-    exact.extend(head.into_iter().flatten());
-    exact
 }
 
 /// An optional list at its exact length.
