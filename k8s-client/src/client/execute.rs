@@ -82,37 +82,24 @@ trait ListSink: Send {
 
 /// Decodes a list of `K`, keeping the result for the caller.
 struct StreamedList<K> {
-    operation: String,
-    what: String,
-    decoder: Option<ListDecoder<K>>,
+    decoder: ListDecoder<K>,
     list: Option<List<K>>,
 }
 
 impl<K: DeserializeOwned + Send> ListSink for StreamedList<K> {
     fn restart(&mut self) {
-        self.decoder = Some(ListDecoder::new(self.operation.clone(), self.what.clone()));
+        self.decoder = self.decoder.fresh();
     }
 
     fn feed(&mut self, chunk: &[u8]) -> Result<()> {
-        match &mut self.decoder {
-            Some(decoder) => decoder.feed(chunk),
-            None => Err(unstarted(&self.operation)),
-        }
+        self.decoder.feed(chunk)
     }
 
     fn finish(&mut self) -> Result<()> {
-        let decoder = self
-            .decoder
-            .take()
-            .ok_or_else(|| unstarted(&self.operation))?;
-        self.list = Some(decoder.finish()?);
+        let fresh = self.decoder.fresh();
+        self.list = Some(std::mem::replace(&mut self.decoder, fresh).finish()?);
         Ok(())
     }
-}
-
-/// A sink fed before `restart`: a bug here, reported rather than panicking.
-fn unstarted(operation: &str) -> Error {
-    Error::InvalidRequest(format!("{operation}: list decoder used before it started"))
 }
 
 impl BodyShape<'_> {
@@ -360,9 +347,7 @@ impl Client {
         what: &str,
     ) -> Result<List<K>> {
         let mut sink = StreamedList::<K> {
-            operation: req.operation(),
-            what: what.to_owned(),
-            decoder: None,
+            decoder: ListDecoder::new(req.operation(), what),
             list: None,
         };
         self.traced(req, self.run(req, BodyShape::Streamed(&mut sink)))

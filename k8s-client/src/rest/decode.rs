@@ -23,14 +23,9 @@ pub(crate) fn decode_json<T: DeserializeOwned>(
 }
 
 /// The error for `body` having a byte that is not UTF-8 at `offset`.
-pub(crate) fn not_utf8(body: &[u8], offset: usize, operation: &str, what: &str, at: &str) -> Error {
-    let inner = path_after(body, offset);
-    Error::Decode {
-        operation: operation.to_owned(),
-        what: what.to_owned(),
-        path: join_path(at, &inner),
-        source: serde::de::Error::custom(format!("invalid UTF-8 at byte {offset}")),
-    }
+fn not_utf8(body: &[u8], offset: usize, operation: &str, what: &str, at: &str) -> Error {
+    let source = serde::de::Error::custom(format!("invalid UTF-8 at byte {offset}"));
+    failure(operation, what, at, &path_after(body, offset), source)
 }
 
 /// The error for `body` failing to decode with `source`, with the field
@@ -44,10 +39,14 @@ pub(crate) fn decode_error(
     source: serde_json::Error,
 ) -> Error {
     let inner = path_at(body, source.line(), source.column());
+    failure(operation, what, at, &inner, source)
+}
+
+fn failure(operation: &str, what: &str, at: &str, inner: &str, source: serde_json::Error) -> Error {
     Error::Decode {
         operation: operation.to_owned(),
         what: what.to_owned(),
-        path: join_path(at, &inner),
+        path: join_path(at, inner),
         source,
     }
 }

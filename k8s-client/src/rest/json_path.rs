@@ -6,6 +6,10 @@
 //! the target type, and so compile a second copy of every type's
 //! deserializer, once per type, in every crate that decodes one.
 
+use std::fmt::Write as _;
+
+use super::json_scan::{ValueScanner, is_whitespace};
+
 /// What an open container is doing at the scan position.
 enum Frame {
     /// An object: the key whose value is being read, once its name is read.
@@ -83,7 +87,7 @@ pub(crate) fn path_after(text: &[u8], consumed: usize) -> String {
                 i = end;
                 continue;
             }
-            c if !super::json_scan::is_whitespace(c) => begin_value(&mut stack),
+            c if !is_whitespace(c) => begin_value(&mut stack),
             _ => {}
         }
         i += 1;
@@ -98,17 +102,13 @@ fn begin_value(stack: &mut [Frame]) {
     }
 }
 
-/// The offset just past the string starting at `start` (its opening quote).
+/// The offset just past the string starting at `start` (its opening quote),
+/// or the end of `text` if the string is cut short.
 fn string_end(text: &[u8], start: usize) -> usize {
-    let mut i = start + 1;
-    while i < text.len() {
-        match text[i] {
-            b'\\' => i += 2,
-            b'"' => return i + 1,
-            _ => i += 1,
-        }
-    }
-    text.len()
+    let rest = text.get(start..).unwrap_or_default();
+    ValueScanner::default()
+        .scan(rest)
+        .map_or(text.len(), |len| start + len)
 }
 
 /// A key's text with its escapes resolved (as written if it is cut short).
@@ -121,21 +121,27 @@ fn render(stack: &[Frame]) -> String {
     let mut path = String::new();
     for frame in stack {
         match frame {
-            Frame::Object { key: Some(key), .. } => {
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(key);
-            }
+            Frame::Object { key: Some(key), .. } => push_key(&mut path, key),
             Frame::Array { index, started } if *started || *index > 0 => {
-                path.push('[');
-                path.push_str(&index.to_string());
-                path.push(']');
+                push_index(&mut path, *index);
             }
             _ => {}
         }
     }
     path
+}
+
+/// Appends a key to a path as serde_path_to_error writes paths: `a.b`.
+pub(crate) fn push_key(path: &mut String, key: &str) {
+    if !path.is_empty() {
+        path.push('.');
+    }
+    path.push_str(key);
+}
+
+/// Appends an index to a path as serde_path_to_error writes paths: `a[0]`, `[0]`.
+pub(crate) fn push_index(path: &mut String, index: usize) {
+    let _ = write!(path, "[{index}]");
 }
 
 /// The offset just past the byte at 1-based `line` and `column`.

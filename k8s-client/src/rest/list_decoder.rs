@@ -146,6 +146,12 @@ impl<K: DeserializeOwned> ListDecoder<K> {
         }
     }
 
+    /// A decoder for another body, with the same names in its errors (a
+    /// retried request starts its body over).
+    pub(crate) fn fresh(&self) -> Self {
+        Self::new(self.operation.clone(), self.what.clone())
+    }
+
     /// Takes the body's next chunk, decoding every item it completes.
     ///
     /// # Errors

@@ -16,6 +16,7 @@ mod watch_frames;
 
 pub use content::Accept;
 pub(crate) use decode::decode_json;
+pub(crate) use json_path::{push_index, push_key};
 pub use list_decoder::ListDecoder;
 pub use request::{Body, IntoRequest, Request, RequestBuilder, Verb};
 pub(crate) use status::{MAX_ERROR_BODY, status_from_response};

@@ -7,9 +7,10 @@ use granit_parser::{Event, Options, Parser, ScalarStyle, Tag};
 use serde_json::{Map, Value};
 
 use super::error::{Mark, YamlError};
-use super::positions::{Positions, push_index, push_key};
+use super::positions::Positions;
 use super::scalar;
 use super::{MAX_DEPTH, MAX_NODES};
+use crate::rest::{push_index, push_key};
 
 /// The one document of `text` (`null` if there is none), and where its values start.
 pub(super) fn single(text: &str) -> Result<(Value, Positions), YamlError> {

@@ -1,11 +1,11 @@
 //! Where each value of a document starts, so that a type error can point at it.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 
 use serde_path_to_error::{Path, Segment};
 
 use super::error::Mark;
+use crate::rest::{push_index, push_key};
 
 /// Where each value starts, keyed by the path serde_path_to_error reports for it
 /// (`users[0].user.token`; the document itself is the empty string).
@@ -48,16 +48,4 @@ impl Positions {
         }
         best
     }
-}
-
-/// serde_path_to_error's `Display` of a path: `a.b`, `a[0]`, `[0].b`.
-pub(super) fn push_key(path: &mut String, key: &str) {
-    if !path.is_empty() {
-        path.push('.');
-    }
-    path.push_str(key);
-}
-
-pub(super) fn push_index(path: &mut String, index: usize) {
-    let _ = write!(path, "[{index}]");
 }
