@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Clean release build of the same minimal "list pods" program twice: on
-# k8s-client (core/v1 only) and on kube + k8s-openapi; and of the floor below.
-# Reports build wall time and binary size for each, and their ratios. Sources are fetched before
-# the clock starts; each build gets an empty target directory. With
-# KUBECONFIG set, both programs then list pods there and must agree.
+# Clean release build of the same minimal "list pods" program twice, on
+# k8s-client (core/v1 only) and on kube + k8s-openapi, and of the floor
+# program below. Reports wall time, CPU time and binary size for each, and
+# the ratios. Sources are fetched before the clock starts; each build gets an
+# empty target directory. With KUBECONFIG set, the two list-pods programs then
+# list pods there and must agree.
 #
 # Usage: bash scripts/bench-build.sh [ROUNDS]
 set -euo pipefail
