@@ -186,7 +186,7 @@ impl Client {
         Ok(builder)
     }
 
-    /// One attempt: send, and hand a successful response to `reader`.
+    /// One attempt: send, and read a successful response as `shape` asks.
     async fn attempt(
         &self,
         req: &Request,
