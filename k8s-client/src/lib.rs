@@ -39,6 +39,8 @@ mod error;
 pub mod meta;
 mod resource;
 pub mod rest;
+#[cfg(feature = "runtime")]
+pub mod runtime;
 pub mod yaml;
 
 pub use api::Api;
