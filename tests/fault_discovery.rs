@@ -65,7 +65,7 @@ async fn fault_discovery_stale_group_version_is_reported_apart() {
     assert!(matches!(all.failures[0].reason, FailureReason::Stale));
     assert_eq!(all.all().count(), 2);
     assert_eq!(
-        d.rest_mapper().resolve("deployment").await.unwrap()[0].api_version,
+        d.rest_mapper().resolve("deployment").await.unwrap()[0].api_version(),
         "apps/v1"
     );
     // The request asked for aggregated discovery the way client-go does.

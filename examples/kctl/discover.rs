@@ -100,7 +100,7 @@ pub(crate) async fn api_resources(
             let mut line = vec![
                 r.plural.clone(),
                 r.short_names.join(","),
-                r.api_version.clone(),
+                r.api_version(),
                 r.namespaced.to_string(),
                 r.kind.clone(),
             ];

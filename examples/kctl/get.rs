@@ -224,6 +224,24 @@ async fn fetch_objects(
     out
 }
 
+/// The selectors of a watch: the user's, and the one named object if any.
+fn watch_params(t: &Target, req: &GetRequest) -> WatchParams {
+    let mut wp = WatchParams::default();
+    if let Some(s) = &req.selector {
+        wp = wp.labels(s);
+    }
+    let fields: Vec<String> = t
+        .names
+        .iter()
+        .map(|name| format!("metadata.name={name}"))
+        .chain(req.field_selector.clone())
+        .collect();
+    if !fields.is_empty() {
+        wp = wp.fields(&fields.join(","));
+    }
+    wp
+}
+
 /// `get -w`: changes after the listed state, until interrupted or until
 /// `--request-timeout` passes (then it ends quietly, with success).
 async fn watch(
@@ -245,21 +263,10 @@ async fn watch(
                 kind_prefix: with_kind.then(|| kind_group(&t.resource.kind, &t.resource.group)),
                 no_headers: true,
             };
-            let mut b = api
-                .request(Verb::Get, None)
-                .accept(Accept::Table)
-                .param("watch", "true")
-                .param("resourceVersion", resource_version);
-            for name in &t.names {
-                b = b.param("fieldSelector", &format!("metadata.name={name}"));
-            }
-            if let Some(s) = &req.selector {
-                b = b.param("labelSelector", s);
-            }
-            if let Some(s) = &req.field_selector {
-                b = b.param("fieldSelector", s);
-            }
-            let mut events = session.client.send_watch::<Value>(b.watch()).await?;
+            let wp = watch_params(t, req)
+                .disable_bookmarks()
+                .accept(Accept::Table);
+            let mut events = api.watch(&wp, resource_version).await?;
             let mut columns = Vec::new();
             while let Some(event) = events.try_next().await? {
                 if let WatchEvent::Added(v) | WatchEvent::Modified(v) | WatchEvent::Deleted(v) =
@@ -276,13 +283,7 @@ async fn watch(
                 }
             }
         } else {
-            let mut wp = WatchParams::default();
-            if let Some(s) = &req.selector {
-                wp = wp.labels(s);
-            }
-            if let Some(s) = &req.field_selector {
-                wp = wp.fields(s);
-            }
+            let wp = watch_params(t, req);
             let mut events = api.watch(&wp, resource_version).await?.boxed();
             while let Some(event) = events.try_next().await? {
                 if let WatchEvent::Added(v) | WatchEvent::Modified(v) | WatchEvent::Deleted(v) =

@@ -1,6 +1,13 @@
 //! The crate's one error type.
+//!
+//! Each variant's `Display` says what failed in this crate's terms (the
+//! request, the object, the field); the underlying error, when there is
+//! one, is returned by [`source`](std::error::Error::source) and never
+//! repeated in the message, so `{:#}` in anyhow or eyre prints each cause
+//! once.
 
 use std::fmt;
+use std::time::Duration;
 
 use crate::meta::Status;
 
@@ -16,35 +23,45 @@ pub enum Error {
     #[error(transparent)]
     Api(Box<ApiError>),
 
-    /// A request was malformed before anything was sent, such as an invalid name.
-    #[error("invalid request: {0}")]
-    InvalidRequest(String),
+    /// A request was refused before anything was sent, such as for an invalid name.
+    #[error(transparent)]
+    InvalidRequest(#[from] RequestError),
 
     /// The HTTP exchange failed: connecting, TLS, or reading the response.
-    #[error("{operation}: {message} (after {attempts} attempt{})", plural(*attempts))]
+    #[error("{operation}: {kind} (after {attempts} attempt{})", plural(*attempts))]
     Transport {
         /// The request, such as `GET /api/v1/namespaces/default/pods`.
         operation: String,
-        /// What failed, including the underlying causes.
-        message: String,
+        /// What kind of failure it was.
+        kind: TransportErrorKind,
         /// How many times the request was sent.
         attempts: u32,
-        /// The underlying error.
+        /// The underlying error, if there is one.
         #[source]
         source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
 
-    /// The request did not complete within its timeout.
-    #[error("{operation}: timed out after {timeout:?}")]
+    /// The request did not complete before its deadline. One deadline covers
+    /// every attempt, and the waits between them.
+    #[error("{operation}: timed out after {timeout:?} ({attempts} attempt{})", plural(*attempts))]
     Timeout {
-        /// The request.
+        /// The request, or what was waited for.
         operation: String,
         /// The timeout that expired.
-        timeout: std::time::Duration,
+        timeout: Duration,
+        /// How many times the request was sent (0 if the deadline passed
+        /// before the first attempt, waiting for the rate limiter).
+        attempts: u32,
+        /// Why the last attempt before the deadline failed, if one did.
+        #[source]
+        last: Option<Box<Error>>,
     },
 
     /// A response body could not be decoded into the expected type.
-    #[error("{operation}: cannot decode {what}{}: {source}", at_path(path))]
+    ///
+    /// The decoder's message is part of this error's own text, after the
+    /// field path: it says what was wrong there, and has no cause of its own.
+    #[error("{operation}: cannot decode {what}{}: {cause}", at_path(path))]
     Decode {
         /// The request whose response failed to decode.
         operation: String,
@@ -52,13 +69,35 @@ pub enum Error {
         what: String,
         /// The field path where decoding failed, such as `spec.replicas`; empty if unknown.
         path: String,
-        /// The decoder's error; its Display includes the field path when known.
+        /// The decoder's error.
+        cause: serde_json::Error,
+    },
+
+    /// A response, or one frame of a stream, is larger than the limit.
+    #[error("{operation}: {what} is larger than {limit} bytes")]
+    TooLarge {
+        /// The request.
+        operation: String,
+        /// What was too large: `watch frame`, `response body`, ….
+        what: &'static str,
+        /// The limit, in bytes.
+        limit: usize,
+    },
+
+    /// A text response (such as a pod log) is not UTF-8.
+    #[error("{operation}: {what} is not UTF-8")]
+    NotUtf8 {
+        /// The request.
+        operation: String,
+        /// What was read, such as `log`.
+        what: &'static str,
+        /// Where the text stops being UTF-8.
         #[source]
-        source: serde_json::Error,
+        source: std::str::Utf8Error,
     },
 
     /// A request body could not be encoded.
-    #[error("cannot encode request body: {0}")]
+    #[error("cannot encode request body")]
     Encode(#[source] serde_json::Error),
 
     /// Loading configuration or obtaining a credential failed (kubeconfig,
@@ -66,9 +105,9 @@ pub enum Error {
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
 
-    /// Building the client failed (TLS material, proxy, …).
-    #[error("cannot build client: {0}")]
-    ClientBuild(String),
+    /// Building the client failed (server URL, TLS material, proxy, …).
+    #[error(transparent)]
+    ClientBuild(#[from] BuildError),
 
     /// Discovery does not know a name, even after refreshing a cached view:
     /// a resource type, kind or OpenAPI path. The message is kubectl's, such as
@@ -79,6 +118,20 @@ pub enum Error {
         what: &'static str,
         /// The name as given.
         name: String,
+    },
+
+    /// The CustomResourceDefinitions of several versions of one kind cannot
+    /// be merged into one.
+    #[error(transparent)]
+    CrdMerge(#[from] crate::crd::MergeError),
+
+    /// Waiting for an object to reach a state failed: it was deleted first.
+    #[error("{what} was deleted while waiting for it to be {condition}")]
+    DeletedWhileWaiting {
+        /// The object, such as `CustomResourceDefinition widgets.example.com`.
+        what: String,
+        /// The state waited for, such as `Established`.
+        condition: &'static str,
     },
 }
 
@@ -94,17 +147,168 @@ fn plural(n: u32) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
+/// Why a request was refused before it was sent.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// A path segment (name, namespace, resource, subresource) is not allowed.
+    #[error("invalid {what} {value:?}: {reason}")]
+    InvalidSegment {
+        /// `name`, `namespace`, `resource` or `subresource`.
+        what: &'static str,
+        /// The segment as given.
+        value: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// An explicitly empty namespace where the path needs one (client-go's rule).
+    #[error("an empty namespace may not be set for {verb} with a name or on create")]
+    EmptyNamespace {
+        /// The request's verb, such as `POST`.
+        verb: &'static str,
+    },
+    /// A subresource was given without an object name.
+    #[error("a subresource needs an object name")]
+    SubresourceWithoutName,
+    /// An absolute path that does not start with `/`.
+    #[error("absolute path {path:?} must start with '/'")]
+    RelativePath {
+        /// The path as given.
+        path: String,
+    },
+    /// Parameters the API server would refuse, such as server-side apply
+    /// without a field manager.
+    #[error("{0}")]
+    InvalidParameters(&'static str),
+    /// A header name or value that HTTP does not allow.
+    #[error("header {name:?}: {reason}")]
+    InvalidHeader {
+        /// The header name.
+        name: String,
+        /// What is wrong (never the value, which may be a secret).
+        reason: &'static str,
+    },
+}
+
+/// Why a [`Client`](crate::Client) could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The server URL is not `http(s)://HOST[:PORT][/PATH]`.
+    #[error("server URL {url:?}: {reason}")]
+    ServerUrl {
+        /// The URL, with any user info removed.
+        url: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A header to send with every request is not valid HTTP.
+    #[error("header {name:?}: {reason}")]
+    Header {
+        /// The header name.
+        name: String,
+        /// What is wrong (never the value).
+        reason: &'static str,
+    },
+    /// The proxy URL cannot be used.
+    #[error("proxy-url {url:?}: {reason}")]
+    Proxy {
+        /// The proxy URL, with any user info removed.
+        url: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// TLS material or settings cannot be used.
+    #[error("{what}")]
+    Tls {
+        /// What was being set up, such as `certificate authority #2`.
+        what: String,
+        /// The underlying error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The HTTP client could not be built.
+    #[error("cannot build the HTTP client")]
+    Http(#[source] reqwest::Error),
+}
+
+/// What kind of transport failure an [`Error::Transport`] is.
+///
+/// One classification serves retries (client-go retries [`Reset`] and
+/// [`EndedEarly`] for GET) and watch streams (which end quietly on them,
+/// between events).
+///
+/// [`Reset`]: TransportErrorKind::Reset
+/// [`EndedEarly`]: TransportErrorKind::EndedEarly
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// Nothing listens at the address (connection refused).
+    Refused,
+    /// The connection could not be made for another reason: a name that does
+    /// not resolve, an unreachable network, a proxy that refused.
+    Connect,
+    /// The connection was reset or closed under the request, or an HTTP/2
+    /// connection was lost (GOAWAY, a reset stream).
+    Reset,
+    /// The response ended before it was complete (unexpected EOF).
+    EndedEarly,
+    /// A network read or write timed out.
+    TimedOut,
+    /// The TLS handshake failed, such as for an untrusted server certificate.
+    Tls,
+    /// The server broke the HTTP protocol.
+    Protocol,
+    /// Something else; the source says what.
+    Other,
+}
+
+impl TransportErrorKind {
+    /// Whether the connection broke under the request, so that a request
+    /// that changes nothing (GET) may be sent again: client-go's
+    /// `IsConnectionReset`, `IsProbableEOF` and `IsHTTP2ConnectionLost`.
+    pub fn is_broken_connection(self) -> bool {
+        matches!(
+            self,
+            TransportErrorKind::Reset | TransportErrorKind::EndedEarly
+        )
+    }
+}
+
+impl fmt::Display for TransportErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TransportErrorKind::Refused => "connection refused",
+            TransportErrorKind::Connect => "cannot connect",
+            TransportErrorKind::Reset => "connection reset or closed",
+            TransportErrorKind::EndedEarly => "the response ended early",
+            TransportErrorKind::TimedOut => "network timeout",
+            TransportErrorKind::Tls => {
+                "TLS handshake failed: the server certificate or the TLS settings were not accepted"
+            }
+            TransportErrorKind::Protocol => "HTTP protocol error",
+            TransportErrorKind::Other => "request failed",
+        })
+    }
+}
+
 /// A failure reported by the API server, with the server's [`Status`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
-    /// The server's Status; synthesized from the HTTP code when the body was not one.
+    /// The server's Status; synthesized from the HTTP code when the body was
+    /// not one. Its `code` is always set.
     pub status: Status,
-    /// The HTTP status code.
-    pub code: u16,
     /// The request, such as `GET /api/v1/namespaces/default/pods/web-0`.
     pub operation: String,
     /// How many times the request was sent.
     pub attempts: u32,
+}
+
+impl ApiError {
+    /// The HTTP status code.
+    pub fn code(&self) -> u16 {
+        self.status.code.unwrap_or_default()
+    }
 }
 
 impl fmt::Display for ApiError {
@@ -115,7 +319,7 @@ impl fmt::Display for ApiError {
             f,
             "{} ({reason}, {}): {}",
             self.operation,
-            self.code,
+            self.code(),
             self.status.message()
         )?;
         if self.attempts > 1 {
@@ -143,7 +347,15 @@ impl Error {
 
     /// The HTTP status code, if the server answered.
     pub fn code(&self) -> Option<u16> {
-        self.api_error().map(|e| e.code)
+        self.api_error().map(ApiError::code)
+    }
+
+    /// The kind of transport failure, if this is one.
+    pub fn transport_kind(&self) -> Option<TransportErrorKind> {
+        match self {
+            Error::Transport { kind, .. } => Some(*kind),
+            _ => None,
+        }
     }
 
     fn reason_is(&self, reason: &str) -> bool {
@@ -202,6 +414,10 @@ impl Error {
     pub fn is_server_error(&self) -> bool {
         self.code().is_some_and(|c| c >= 500)
     }
+    /// Nothing listened at the server's address (connection refused).
+    pub fn is_connection_refused(&self) -> bool {
+        self.transport_kind() == Some(TransportErrorKind::Refused)
+    }
 }
 
 impl From<ApiError> for Error {
@@ -212,3 +428,86 @@ impl From<ApiError> for Error {
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every error whose source is set must not repeat the source's text.
+    fn assert_source_not_repeated(e: &(dyn std::error::Error + 'static)) {
+        let text = e.to_string();
+        let mut source = e.source();
+        while let Some(s) = source {
+            let inner = s.to_string();
+            assert!(
+                !text.contains(&inner),
+                "{text:?} repeats its source {inner:?}"
+            );
+            source = s.source();
+        }
+    }
+
+    #[test]
+    fn display_does_not_repeat_the_source() {
+        let serde = || serde_json::from_str::<u32>("\"x\"").unwrap_err();
+        let io = || std::io::Error::other("peer went away");
+        let cases: Vec<Error> = vec![
+            Error::Transport {
+                operation: "GET /x".into(),
+                kind: TransportErrorKind::Reset,
+                attempts: 2,
+                source: Some(Box::new(io())),
+            },
+            Error::Decode {
+                operation: "GET /x".into(),
+                what: "Pod ns/p".into(),
+                path: "spec.replicas".into(),
+                cause: serde(),
+            },
+            Error::Encode(serde()),
+            Error::Timeout {
+                operation: "GET /x".into(),
+                timeout: Duration::from_secs(10),
+                attempts: 3,
+                last: Some(Box::new(Error::Transport {
+                    operation: "GET /x".into(),
+                    kind: TransportErrorKind::Refused,
+                    attempts: 3,
+                    source: Some(Box::new(io())),
+                })),
+            },
+            Error::NotUtf8 {
+                operation: "GET /log".into(),
+                what: "log",
+                source: std::str::from_utf8(&[b'a', 0xff][..]).unwrap_err(),
+            },
+            Error::ClientBuild(BuildError::Tls {
+                what: "client certificate".into(),
+                source: Box::new(io()),
+            }),
+            Error::Config(crate::config::ConfigError::Read {
+                what: "kubeconfig".into(),
+                path: "/nowhere".into(),
+                source: io(),
+            }),
+        ];
+        for e in &cases {
+            assert_source_not_repeated(e);
+        }
+    }
+
+    #[test]
+    fn timeout_says_attempts_and_keeps_the_last_cause() {
+        let e = Error::Timeout {
+            operation: "GET /x".into(),
+            timeout: Duration::from_secs(10),
+            attempts: 3,
+            last: Some(Box::new(Error::InvalidRequest(
+                RequestError::SubresourceWithoutName,
+            ))),
+        };
+        assert_eq!(e.to_string(), "GET /x: timed out after 10s (3 attempts)");
+        let last = std::error::Error::source(&e).unwrap();
+        assert_eq!(last.to_string(), "a subresource needs an object name");
+    }
+}

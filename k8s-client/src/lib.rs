@@ -37,6 +37,7 @@ pub mod discovery;
 pub mod dynamic;
 mod error;
 pub mod meta;
+mod names;
 mod resource;
 pub mod rest;
 #[cfg(feature = "runtime")]
@@ -44,12 +45,15 @@ pub mod runtime;
 pub mod yaml;
 
 pub use api::Api;
-pub use client::{Client, ClientBuilder, DEFAULT_MAX_RETRIES, RetryPolicy, WarningHandler};
+pub use client::{
+    AttemptInfo, AttemptResult, Client, ClientBuilder, DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_STREAMS_PER_CONNECTION, RequestInfo, RequestObserver, RetryPolicy, WarningHandler,
+};
 pub use config::{Config, ConfigError, DEFAULT_BURST, DEFAULT_QPS};
 pub use crd::CustomResourceExt;
-pub use error::{ApiError, Error, Result};
+pub use error::{ApiError, BuildError, Error, RequestError, Result, TransportErrorKind};
 pub use k8s_derive::Resource;
-pub use resource::{ClusterScope, DynamicScope, HasMetadata, NamespaceScope, Resource, Scope};
+pub use resource::{ClusterScope, HasMetadata, NamespaceScope, Resource, Scope};
 
 #[doc(hidden)]
 pub mod __private {

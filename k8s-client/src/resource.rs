@@ -8,9 +8,7 @@ use crate::meta::ObjectMeta;
 /// client for a cluster-scoped kind (see [`Api::namespaced`](crate::Api::namespaced)).
 pub trait Scope: private::Sealed + 'static {
     /// Whether objects of this scope live inside a namespace.
-    ///
-    /// `None` means the scope is only known at run time (dynamic objects).
-    const NAMESPACED: Option<bool>;
+    const NAMESPACED: bool;
 }
 
 /// Objects live inside a namespace (`/namespaces/NS/...`), like Pods.
@@ -21,26 +19,17 @@ pub enum NamespaceScope {}
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ClusterScope {}
 
-/// The scope is decided at run time from an [`ApiResource`](crate::dynamic::ApiResource),
-/// as for dynamic objects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DynamicScope {}
-
 impl Scope for NamespaceScope {
-    const NAMESPACED: Option<bool> = Some(true);
+    const NAMESPACED: bool = true;
 }
 impl Scope for ClusterScope {
-    const NAMESPACED: Option<bool> = Some(false);
-}
-impl Scope for DynamicScope {
-    const NAMESPACED: Option<bool> = None;
+    const NAMESPACED: bool = false;
 }
 
 mod private {
     pub trait Sealed {}
     impl Sealed for super::NamespaceScope {}
     impl Sealed for super::ClusterScope {}
-    impl Sealed for super::DynamicScope {}
 }
 
 /// Access to an object's [`ObjectMeta`].

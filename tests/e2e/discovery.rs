@@ -84,7 +84,7 @@ fn row(r: &ApiResource) -> Row {
     (
         r.plural.clone(),
         r.short_names.clone(),
-        r.api_version.clone(),
+        r.api_version(),
         r.namespaced,
         r.kind.clone(),
         r.verbs.iter().cloned().collect(),
@@ -490,7 +490,7 @@ async fn rest_mapper_resolves_names_like_kubectl() {
         let got = mapper.resolve(name).await.unwrap();
         assert_eq!(got.len(), 1, "{name}");
         assert_eq!(
-            format!("{}/{}", got[0].api_version, got[0].plural),
+            format!("{}/{}", got[0].api_version(), got[0].plural),
             *want,
             "{name}"
         );

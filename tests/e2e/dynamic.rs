@@ -262,7 +262,6 @@ async fn dynamic_crud_subresources_patches_and_watch_on_a_crd() {
             WatchEvent::Modified(o) => ("MODIFIED".to_owned(), o.name().to_owned()),
             WatchEvent::Deleted(o) => ("DELETED".to_owned(), o.name().to_owned()),
             WatchEvent::Bookmark(_) => ("BOOKMARK".to_owned(), String::new()),
-            WatchEvent::Error(s) => ("ERROR".to_owned(), s.message().to_owned()),
         })
         .try_collect()
         .await
@@ -284,7 +283,7 @@ async fn dynamic_crud_patches_and_watch_on_a_builtin() {
     let ns = namespace("dyn-cm").await;
     let (api, ar) = api_for(&c, "cm", &ns).await;
     assert_eq!(
-        (ar.api_version.as_str(), ar.kind.as_str()),
+        (ar.api_version().as_str(), ar.kind.as_str()),
         ("v1", "ConfigMap")
     );
     let mut events = api

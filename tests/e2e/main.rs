@@ -22,4 +22,5 @@ mod pod_subresources;
 mod proxy;
 #[path = "../support/relay.rs"]
 mod relay;
+mod request_path;
 mod rest_client;

@@ -2,9 +2,11 @@
 //! the built-in types by group and version (`api::core::v1::Pod`,
 //! `api::apps::v1::Deployment`, …), one cargo feature per group.
 
+mod describe;
 mod generated;
 mod pager;
 mod params;
+mod resource_ref;
 mod retry_conflict;
 mod scale;
 mod subresources;
@@ -13,6 +15,7 @@ mod verbs;
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 // With every group feature off there is nothing to re-export.
 #[allow(unused_imports, unreachable_pub)]
@@ -21,7 +24,7 @@ pub use generated::*;
 pub use pager::PAGE_SIZE;
 pub use params::{
     DeleteParams, FieldValidation, JsonPatchOp, ListParams, LogParams, Patch, PatchParams,
-    PostParams, VersionMatch, WatchParams,
+    PostParams, VersionMatch, WatchParams, WriteParams,
 };
 pub use retry_conflict::{DEFAULT_RETRY, RetryBackoff, retry_on_conflict};
 pub use scale::{Scale, ScaleSpec, ScaleStatus};
@@ -30,6 +33,8 @@ pub use verbs::DeleteResponse;
 use crate::dynamic::ApiResource;
 use crate::rest::{RequestBuilder, Verb};
 use crate::{Client, NamespaceScope, Resource};
+use describe::{Describe, Target};
+use resource_ref::ResourceRef;
 
 /// A client for one resource type, in one namespace or across all of them.
 ///
@@ -69,10 +74,7 @@ use crate::{Client, NamespaceScope, Resource};
 /// ```
 pub struct Api<K> {
     client: Client,
-    group: String,
-    version: String,
-    plural: String,
-    kind: String,
+    resource: ResourceRef,
     namespace: Option<String>,
     _kind: PhantomData<fn() -> K>,
 }
@@ -81,10 +83,7 @@ impl<K> Clone for Api<K> {
     fn clone(&self) -> Self {
         Api {
             client: self.client.clone(),
-            group: self.group.clone(),
-            version: self.version.clone(),
-            plural: self.plural.clone(),
-            kind: self.kind.clone(),
+            resource: self.resource.clone(),
             namespace: self.namespace.clone(),
             _kind: PhantomData,
         }
@@ -94,9 +93,9 @@ impl<K> Clone for Api<K> {
 impl<K> fmt::Debug for Api<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Api")
-            .field("group", &self.group)
-            .field("version", &self.version)
-            .field("plural", &self.plural)
+            .field("group", &self.resource.group())
+            .field("version", &self.resource.version())
+            .field("plural", &self.resource.plural())
             .field("namespace", &self.namespace)
             .finish()
     }
@@ -106,14 +105,14 @@ impl<K: Resource> Api<K> {
     /// All objects of the kind: the cluster-scoped kind itself, or a namespaced
     /// kind across every namespace (for list, watch and delete_collection).
     pub fn all(client: Client) -> Self {
-        Self::all_with(client, &ApiResource::of::<K>())
+        Self::new(client, ResourceRef::of::<K>(), None)
     }
 }
 
 impl<K: Resource<Scope = NamespaceScope>> Api<K> {
     /// Objects in `namespace`.
     pub fn namespaced(client: Client, namespace: &str) -> Self {
-        Self::namespaced_with(client, namespace, &ApiResource::of::<K>())
+        Self::new(client, ResourceRef::of::<K>(), Some(namespace.to_owned()))
     }
 
     /// Objects in the client's default namespace (the kubeconfig context's, else `default`).
@@ -124,24 +123,28 @@ impl<K: Resource<Scope = NamespaceScope>> Api<K> {
 }
 
 impl<K> Api<K> {
-    /// All objects of a resource described at run time.
-    pub fn all_with(client: Client, resource: &ApiResource) -> Self {
+    fn new(client: Client, resource: ResourceRef, namespace: Option<String>) -> Self {
         Api {
             client,
-            group: resource.group.clone(),
-            version: resource.version.clone(),
-            plural: resource.plural.clone(),
-            kind: resource.kind.clone(),
-            namespace: None,
+            resource,
+            namespace,
             _kind: PhantomData,
         }
     }
 
+    /// All objects of a resource described at run time.
+    pub fn all_with(client: Client, resource: &ApiResource) -> Self {
+        Self::new(
+            client,
+            ResourceRef::Dynamic(Arc::new(resource.clone())),
+            None,
+        )
+    }
+
     /// Objects of a resource described at run time, in `namespace`.
     pub fn namespaced_with(client: Client, namespace: &str, resource: &ApiResource) -> Self {
-        let mut api = Self::all_with(client, resource);
-        api.namespace = Some(namespace.to_owned());
-        api
+        let resource = ResourceRef::Dynamic(Arc::new(resource.clone()));
+        Self::new(client, resource, Some(namespace.to_owned()))
     }
 
     /// The namespace this client is for, if any.
@@ -157,44 +160,61 @@ impl<K> Api<K> {
     /// A request for this resource, with the namespace and (optionally) a name set.
     /// Use it for anything `Api` has no method for.
     pub fn request(&self, verb: Verb, name: Option<&str>) -> RequestBuilder {
-        let mut b =
-            crate::rest::RequestBuilder::new(verb).group_version(&self.group, &self.version);
+        let r = &self.resource;
+        let mut b = crate::rest::RequestBuilder::new(verb).group_version(r.group(), r.version());
         if let Some(ns) = &self.namespace {
             b = b.namespace(ns);
         }
-        b = b.resource(&self.plural);
+        b = b.resource(r.plural());
         if let Some(name) = name {
             b = b.name(name);
         }
         b
     }
 
-    /// `group/version`, or `version` for the core group.
-    fn api_version(&self) -> String {
-        if self.group.is_empty() {
-            self.version.clone()
-        } else {
-            format!("{}/{}", self.group, self.version)
-        }
-    }
-
     /// An object as a JSON request body, with `apiVersion` and `kind` filled
     /// in from this client when the object does not set them.
     fn object_body<T: serde::Serialize + ?Sized>(&self, object: &T) -> crate::Result<Vec<u8>> {
-        type_meta::encode_with_type_meta(object, &self.api_version(), &self.kind)
+        type_meta::encode_with_type_meta(object, &self.resource.api_version(), self.resource.kind())
             .map_err(crate::Error::Encode)
     }
 
-    /// `Kind "name"` (or `plural "name"`), for error messages.
-    fn describe(&self, name: &str) -> String {
-        let what = if self.kind.is_empty() {
-            &self.plural
-        } else {
-            &self.kind
+    /// `Kind ns/name` (the plural when the kind is unknown), for errors.
+    fn describe<'a>(&'a self, name: &'a str) -> Describe<'a> {
+        self.describe_as("", Target::Object(name))
+    }
+
+    /// `prefix Kind …`, for errors.
+    fn describe_as<'a>(&'a self, prefix: &'a str, target: Target<'a>) -> Describe<'a> {
+        let what = match (target, self.resource.kind()) {
+            (Target::Collection { .. }, _) | (_, "") => self.resource.plural(),
+            (_, kind) => kind,
         };
-        match &self.namespace {
-            Some(ns) => format!("{what} {ns}/{name}"),
-            None => format!("{what} {name}"),
+        Describe {
+            prefix,
+            subresource: None,
+            what,
+            namespace: self.namespace.as_deref(),
+            target,
         }
+    }
+
+    /// `subresource of Kind ns/name`, for errors.
+    fn describe_subresource<'a>(&'a self, subresource: &'a str, name: &'a str) -> Describe<'a> {
+        Describe {
+            subresource: Some(subresource),
+            ..self.describe(name)
+        }
+    }
+
+    /// Sends `req` and decodes its JSON answer as `T`, named `what` in errors.
+    async fn call<T: serde::de::DeserializeOwned>(
+        &self,
+        req: &crate::rest::Request,
+        what: Describe<'_>,
+    ) -> crate::Result<T> {
+        self.client
+            .execute(req, crate::rest::json(req.op(), what))
+            .await
     }
 }

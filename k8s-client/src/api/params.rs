@@ -3,8 +3,9 @@
 
 use serde::Serialize;
 
+use crate::error::RequestError;
 use crate::meta::{DeleteOptions, Preconditions, PropagationPolicy};
-use crate::rest::RequestBuilder;
+use crate::rest::{Accept, RequestBuilder};
 
 /// How `resourceVersion` is interpreted on a list (`resourceVersionMatch`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -87,17 +88,48 @@ impl ListParams {
         self
     }
 
+    /// Adds the parameters to `b` as the API server requires them:
+    ///
+    /// - a continue token fixes the resourceVersion, so with one neither
+    ///   `resourceVersion` nor `resourceVersionMatch` is sent (the server
+    ///   answers 400 to both at once);
+    /// - `resourceVersionMatch` needs a `resourceVersion`, and `Exact` is
+    ///   not allowed for `"0"`: the request fails to build, before anything
+    ///   is sent.
     pub(crate) fn apply(&self, b: RequestBuilder) -> RequestBuilder {
+        let continuing = self
+            .continue_token
+            .as_deref()
+            .is_some_and(|t| !t.is_empty());
+        let (rv, rvm) = if continuing {
+            (None, None)
+        } else {
+            (
+                self.resource_version.as_deref().filter(|rv| !rv.is_empty()),
+                self.version_match,
+            )
+        };
+        let b = match (rv, rvm) {
+            (None, Some(_)) => {
+                return b.invalid("resourceVersionMatch needs a resourceVersion");
+            }
+            (Some("0"), Some(VersionMatch::Exact)) => {
+                return b.invalid(
+                    "resourceVersionMatch=Exact is not allowed for resourceVersion \"0\"",
+                );
+            }
+            _ => b,
+        };
         b.param_opt("labelSelector", self.label_selector.as_deref())
             .param_opt("fieldSelector", self.field_selector.as_deref())
             .param_opt("timeoutSeconds", self.timeout.map(|t| t.to_string()))
             .param_opt("limit", self.limit.map(|l| l.to_string()))
-            .param_opt("continue", self.continue_token.as_deref())
-            .param_opt("resourceVersion", self.resource_version.as_deref())
             .param_opt(
-                "resourceVersionMatch",
-                self.version_match.map(VersionMatch::as_str),
+                "continue",
+                self.continue_token.as_deref().filter(|_| continuing),
             )
+            .param_opt("resourceVersion", rv)
+            .param_opt("resourceVersionMatch", rvm.map(VersionMatch::as_str))
     }
 }
 
@@ -118,6 +150,10 @@ pub struct WatchParams {
     /// Begin with synthetic ADDED events for the current state, ended by a
     /// bookmark (`sendInitialEvents`, the streaming list).
     pub send_initial_events: bool,
+    /// What the events' objects may be: JSON objects by default, or
+    /// [`Accept::Table`] for server-side table rows as `kubectl get -w`
+    /// prints them.
+    pub accept: Accept,
 }
 
 impl Default for WatchParams {
@@ -128,6 +164,7 @@ impl Default for WatchParams {
             timeout: None,
             bookmarks: true,
             send_initial_events: false,
+            accept: Accept::Json,
         }
     }
 }
@@ -158,9 +195,21 @@ impl WatchParams {
         self.send_initial_events = true;
         self
     }
+    /// Asks for the events' objects in another representation, such as
+    /// [`Accept::Table`].
+    pub fn accept(mut self, accept: Accept) -> Self {
+        self.accept = accept;
+        self
+    }
 
+    /// Adds the parameters to `b`. A streaming list needs bookmarks (its
+    /// end is a bookmark): without them the request fails to build.
     pub(crate) fn apply(&self, b: RequestBuilder, resource_version: &str) -> RequestBuilder {
+        if self.send_initial_events && !self.bookmarks {
+            return b.invalid("sendInitialEvents needs bookmarks (allowWatchBookmarks)");
+        }
         let mut b = b
+            .accept(self.accept)
             .param("watch", "true")
             .param_opt("labelSelector", self.label_selector.as_deref())
             .param_opt("fieldSelector", self.field_selector.as_deref())
@@ -202,10 +251,11 @@ impl FieldValidation {
     }
 }
 
-/// Parameters of a create or replace.
+/// The options every write shares: create, replace, patch (`dryRun`,
+/// `fieldManager`, `fieldValidation`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct PostParams {
+pub struct WriteParams {
     /// Validate and return the result without persisting it.
     pub dry_run: bool,
     /// The field manager recorded in managedFields.
@@ -214,7 +264,15 @@ pub struct PostParams {
     pub field_validation: Option<FieldValidation>,
 }
 
-impl PostParams {
+/// Parameters of a create or replace: the [`WriteParams`].
+///
+/// ```
+/// use k8s_client::api::{FieldValidation, PostParams};
+/// let pp = PostParams::default().field_manager("me").validation(FieldValidation::Strict);
+/// ```
+pub type PostParams = WriteParams;
+
+impl WriteParams {
     /// Sets the field manager.
     pub fn field_manager(mut self, manager: &str) -> Self {
         self.field_manager = Some(manager.to_owned());
@@ -243,28 +301,24 @@ impl PostParams {
     }
 }
 
-/// Parameters of a patch.
+/// Parameters of a patch: the [`WriteParams`], and `force` for server-side apply.
 ///
 /// Server-side apply needs a field manager: use [`PatchParams::apply`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PatchParams {
-    /// Validate and return the result without persisting it.
-    pub dry_run: bool,
+    /// The options every write shares.
+    pub write: WriteParams,
     /// Server-side apply only: take ownership of fields other managers own.
     pub force: bool,
-    /// The field manager; required for server-side apply.
-    pub field_manager: Option<String>,
-    /// How unknown fields are treated.
-    pub field_validation: Option<FieldValidation>,
 }
 
 impl PatchParams {
     /// Parameters for server-side apply as `manager`.
     pub fn apply(manager: &str) -> Self {
         PatchParams {
-            field_manager: Some(manager.to_owned()),
-            ..PatchParams::default()
+            write: WriteParams::default().field_manager(manager),
+            force: false,
         }
     }
     /// Forces ownership conflicts in server-side apply.
@@ -272,40 +326,43 @@ impl PatchParams {
         self.force = true;
         self
     }
+    /// Sets the field manager.
+    pub fn field_manager(mut self, manager: &str) -> Self {
+        self.write = self.write.field_manager(manager);
+        self
+    }
     /// Makes the call a dry run.
     pub fn dry_run(mut self) -> Self {
-        self.dry_run = true;
+        self.write = self.write.dry_run();
         self
     }
     /// Sets field validation.
     pub fn validation(mut self, v: FieldValidation) -> Self {
-        self.field_validation = Some(v);
+        self.write = self.write.validation(v);
         self
     }
 
     pub(crate) fn apply_to(&self, mut b: RequestBuilder) -> RequestBuilder {
-        if self.dry_run {
-            b = b.param("dryRun", "All");
-        }
         if self.force {
             b = b.param("force", "true");
         }
-        b.param_opt("fieldManager", self.field_manager.as_deref())
-            .param_opt(
-                "fieldValidation",
-                self.field_validation.map(FieldValidation::as_str),
-            )
+        self.write.apply(b)
     }
 
-    pub(crate) fn validate<P>(&self, patch: &Patch<P>) -> Result<(), String> {
+    /// Refuses what the server would: server-side apply without a field
+    /// manager, `force` without server-side apply.
+    pub(crate) fn validate<P>(&self, patch: &Patch<P>) -> Result<(), RequestError> {
         let is_apply = matches!(patch, Patch::Apply(_));
-        if is_apply && self.field_manager.as_deref().unwrap_or_default().is_empty() {
-            return Err(
-                "server-side apply needs a field manager (PatchParams::apply(\"name\"))".to_owned(),
-            );
+        let manager = self.write.field_manager.as_deref().unwrap_or_default();
+        if is_apply && manager.is_empty() {
+            return Err(RequestError::InvalidParameters(
+                "server-side apply needs a field manager (PatchParams::apply(\"name\"))",
+            ));
         }
         if self.force && !is_apply {
-            return Err("force is only valid for server-side apply".to_owned());
+            return Err(RequestError::InvalidParameters(
+                "force is only valid for server-side apply",
+            ));
         }
         Ok(())
     }
@@ -489,6 +546,42 @@ pub struct LogParams {
 }
 
 impl LogParams {
+    /// The log of this container.
+    pub fn container(mut self, container: &str) -> Self {
+        self.container = Some(container.to_owned());
+        self
+    }
+    /// Keeps the stream open for new output (`kubectl logs -f`).
+    pub fn follow(mut self) -> Self {
+        self.follow = true;
+        self
+    }
+    /// Only the last `lines` lines (`--tail`).
+    pub fn tail_lines(mut self, lines: i64) -> Self {
+        self.tail_lines = Some(lines);
+        self
+    }
+    /// Only output newer than `seconds` (`--since`).
+    pub fn since_seconds(mut self, seconds: i64) -> Self {
+        self.since_seconds = Some(seconds);
+        self
+    }
+    /// Prefixes each line with its timestamp (`--timestamps`).
+    pub fn timestamps(mut self) -> Self {
+        self.timestamps = true;
+        self
+    }
+    /// The previous, terminated instance of the container (`--previous`).
+    pub fn previous(mut self) -> Self {
+        self.previous = true;
+        self
+    }
+    /// At most `bytes` bytes (`--limit-bytes`).
+    pub fn limit_bytes(mut self, bytes: i64) -> Self {
+        self.limit_bytes = Some(bytes);
+        self
+    }
+
     pub(crate) fn apply(&self, mut b: RequestBuilder) -> RequestBuilder {
         b = b
             .param_opt("container", self.container.as_deref())
@@ -531,9 +624,17 @@ mod tests {
             .at("0")
             .matching(VersionMatch::NotOlderThan)
             .timeout(30);
+        // A continue token fixes the resourceVersion: neither is sent beside it.
         assert_eq!(
             query(lp.apply(Request::get().resource("pods"))),
-            "labelSelector=app%3Dweb&fieldSelector=metadata.name%3Dx&timeoutSeconds=30&limit=500&continue=tok&resourceVersion=0&resourceVersionMatch=NotOlderThan"
+            "labelSelector=app%3Dweb&fieldSelector=metadata.name%3Dx&timeoutSeconds=30&limit=500&continue=tok"
+        );
+        let lp = ListParams::default()
+            .at("0")
+            .matching(VersionMatch::NotOlderThan);
+        assert_eq!(
+            query(lp.apply(Request::get().resource("pods"))),
+            "resourceVersion=0&resourceVersionMatch=NotOlderThan"
         );
         assert_eq!(
             query(ListParams::default().apply(Request::get().resource("pods"))),
@@ -548,10 +649,57 @@ mod tests {
             query(wp.apply(Request::get().resource("pods"), "42")),
             "watch=true&labelSelector=a%3Db&timeoutSeconds=290&allowWatchBookmarks=true&resourceVersion=42"
         );
-        let wp = WatchParams::default().disable_bookmarks().initial_events();
+        let wp = WatchParams::default().initial_events();
         assert_eq!(
             query(wp.apply(Request::get().resource("pods"), "")),
-            "watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan"
+            "watch=true&allowWatchBookmarks=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan"
+        );
+    }
+
+    #[test]
+    fn params_the_server_would_refuse_fail_to_build() {
+        let build = |lp: ListParams| lp.apply(Request::get().resource("pods")).build();
+        let err = build(ListParams::default().matching(VersionMatch::NotOlderThan)).unwrap_err();
+        assert!(err.to_string().contains("needs a resourceVersion"), "{err}");
+        assert!(build(ListParams::default().at("0").matching(VersionMatch::Exact)).is_err());
+        assert!(build(ListParams::default().at("5").matching(VersionMatch::Exact)).is_ok());
+        let wp = WatchParams::default().disable_bookmarks().initial_events();
+        assert!(
+            wp.apply(Request::get().resource("pods"), "")
+                .build()
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_watch_can_ask_for_tables() {
+        let wp = WatchParams::default().accept(Accept::Table);
+        let req = wp
+            .apply(Request::get().resource("pods"), "1")
+            .build()
+            .unwrap();
+        assert_eq!(req.accept(), Accept::Table);
+        assert!(req.is_watch());
+    }
+
+    #[test]
+    fn log_params_builders() {
+        let lp = LogParams::default()
+            .container("c")
+            .follow()
+            .tail_lines(10)
+            .since_seconds(60)
+            .timestamps()
+            .previous()
+            .limit_bytes(100);
+        let req = lp
+            .apply(Request::get().resource("pods").name("p"))
+            .build()
+            .unwrap();
+        assert!(req.is_watch());
+        assert_eq!(
+            req.path_and_query().split_once('?').unwrap().1,
+            "container=c&tailLines=10&sinceSeconds=60&limitBytes=100&follow=true&timestamps=true&previous=true"
         );
     }
 

@@ -86,7 +86,6 @@ mod tests {
                 code: Some(409),
                 ..Status::default()
             },
-            code: 409,
             operation: "PUT /x".into(),
             attempts: 1,
         })
@@ -118,7 +117,11 @@ mod tests {
         let mut calls = 0;
         let r: Result<()> = retry_on_conflict(DEFAULT_RETRY, || {
             calls += 1;
-            async { Err(Error::InvalidRequest("no".into())) }
+            async {
+                Err(Error::InvalidRequest(
+                    crate::RequestError::SubresourceWithoutName,
+                ))
+            }
         })
         .await;
         assert!(r.is_err());

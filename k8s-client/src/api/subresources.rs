@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::{Api, DeleteParams, LogParams, Patch, PatchParams, PostParams, Scale};
-use crate::rest::Verb;
+use crate::rest::{Verb, bytes, json};
 use crate::{Error, Result};
 
 impl<K: DeserializeOwned> Api<K> {
@@ -20,11 +20,8 @@ impl<K: DeserializeOwned> Api<K> {
             .request(Verb::Get, Some(name))
             .subresource(subresource)
             .build()?;
-        self.decode(
-            &req.operation(),
-            &format!("{subresource} of {}", self.describe(name)),
-            self.client.buffered(&req).await?,
-        )
+        self.call(&req, self.describe_subresource(subresource, name))
+            .await
     }
 
     /// Patches a subresource.
@@ -78,11 +75,8 @@ impl<K: DeserializeOwned> Api<K> {
             .apply(self.request(Verb::Put, Some(name)).subresource(subresource))
             .body("application/json", body)
             .build()?;
-        self.decode(
-            &req.operation(),
-            &format!("{subresource} of {}", self.describe(name)),
-            self.client.buffered(&req).await?,
-        )
+        self.call(&req, self.describe_subresource(subresource, name))
+            .await
     }
 
     /// Gets the object through its `status` subresource.
@@ -160,10 +154,15 @@ impl<K: DeserializeOwned> Api<K> {
             .apply(self.request(Verb::Get, Some(name)).subresource("log"))
             .accept(crate::rest::Accept::Any)
             .build()?;
-        let operation = req.operation();
-        let bytes = self.client.send_bytes(req).await?;
-        String::from_utf8(bytes.to_vec())
-            .map_err(|e| Error::InvalidRequest(format!("{operation}: log is not UTF-8: {e}")))
+        let bytes = self.client.execute(&req, bytes()).await?;
+        match std::str::from_utf8(&bytes) {
+            Ok(text) => Ok(text.to_owned()),
+            Err(e) => Err(Error::NotUtf8 {
+                operation: req.operation(),
+                what: "log",
+                source: e,
+            }),
+        }
     }
 
     /// A pod's log as a stream of chunks; with `follow` it stays open for new output.
@@ -197,10 +196,8 @@ impl<K: DeserializeOwned> Api<K> {
             .subresource("eviction")
             .json_body(&body)
             .build()?;
-        self.decode(
-            &req.operation(),
-            "eviction Status",
-            self.client.buffered(&req).await?,
-        )
+        self.client
+            .execute(&req, json(req.op(), "eviction Status"))
+            .await
     }
 }

@@ -4,9 +4,10 @@ use futures::stream::BoxStream;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::describe::{Describe, Target};
 use super::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams, WatchParams};
 use crate::meta::{List, Status, WatchEvent};
-use crate::rest::Verb;
+use crate::rest::{ListDecoder, Request, Verb, Whole, decode_json};
 use crate::{Error, Result};
 
 const JSON: &str = "application/json";
@@ -43,11 +44,7 @@ impl<K: DeserializeOwned> Api<K> {
     /// Gets one object by name.
     pub async fn get(&self, name: &str) -> Result<K> {
         let req = self.request(Verb::Get, Some(name)).build()?;
-        self.decode(
-            &req.operation(),
-            &self.describe(name),
-            self.client.buffered(&req).await?,
-        )
+        self.call(&req, self.describe(name)).await
     }
 
     /// Gets one object by name, or `None` if it does not exist.
@@ -60,13 +57,17 @@ impl<K: DeserializeOwned> Api<K> {
     }
 
     /// Lists objects (one page when `limit` is set; see [`list_all`](Api::list_all) to page through).
+    ///
+    /// The list is decoded as its body arrives, so the whole body and all
+    /// the decoded objects are never held at once.
     pub async fn list(&self, lp: &ListParams) -> Result<List<K>>
     where
         K: Send,
     {
         let req = lp.apply(self.request(Verb::Get, None)).build()?;
-        let what = format!("{} list", self.describe_collection());
-        self.client.streamed_list(&req, &what).await
+        let what = self.describe_as("", Target::Collection { suffix: " list" });
+        let decoder = ListDecoder::new(req.operation(), what.to_string());
+        self.client.execute(&req, decoder).await
     }
 
     /// Creates an object; returns it as stored.
@@ -78,8 +79,8 @@ impl<K: DeserializeOwned> Api<K> {
             .apply(self.request(Verb::Post, None))
             .body(JSON, self.object_body(obj)?)
             .build()?;
-        let what = format!("created {}", self.kind);
-        self.decode(&req.operation(), &what, self.client.buffered(&req).await?)
+        self.call(&req, self.describe_as("created", Target::Kind))
+            .await
     }
 
     /// Replaces an object; its resourceVersion must be current, or the result is a Conflict.
@@ -91,11 +92,7 @@ impl<K: DeserializeOwned> Api<K> {
             .apply(self.request(Verb::Put, Some(name)))
             .body(JSON, self.object_body(obj)?)
             .build()?;
-        self.decode(
-            &req.operation(),
-            &self.describe(name),
-            self.client.buffered(&req).await?,
-        )
+        self.call(&req, self.describe(name)).await
     }
 
     /// Patches an object with any of the four patch kinds.
@@ -115,7 +112,7 @@ impl<K: DeserializeOwned> Api<K> {
         pp: &PatchParams,
         patch: &Patch<P>,
     ) -> Result<T> {
-        pp.validate(patch).map_err(Error::InvalidRequest)?;
+        pp.validate(patch)?;
         let body = match patch {
             // An apply configuration of the object (or its status) is a whole
             // object of this kind: the server needs its type. Other
@@ -130,11 +127,7 @@ impl<K: DeserializeOwned> Api<K> {
             b = b.subresource(sub);
         }
         let req = b.body(patch.content_type(), body).build()?;
-        self.decode(
-            &req.operation(),
-            &self.describe(name),
-            self.client.buffered(&req).await?,
-        )
+        self.call(&req, self.describe(name)).await
     }
 
     /// Deletes an object.
@@ -143,8 +136,7 @@ impl<K: DeserializeOwned> Api<K> {
             .request(Verb::Delete, Some(name))
             .json_body(&dp.body())
             .build()?;
-        let body = self.client.buffered(&req).await?;
-        self.decode_delete(&req.operation(), &self.describe(name), &body)
+        self.delete_call(&req, self.describe(name)).await
     }
 
     /// Deletes every object matching `lp`'s selectors.
@@ -157,8 +149,8 @@ impl<K: DeserializeOwned> Api<K> {
             .apply(self.request(Verb::Delete, None))
             .json_body(&dp.body())
             .build()?;
-        let body = self.client.buffered(&req).await?;
-        self.decode_delete(&req.operation(), &self.describe_collection(), &body)
+        let what = self.describe_as("", Target::Collection { suffix: "" });
+        self.delete_call(&req, what).await
     }
 
     /// Watches for changes after `resource_version` (`""` or `"0"` to start from
@@ -190,37 +182,21 @@ impl<K: DeserializeOwned> Api<K> {
         self.client.send_watch(req).await
     }
 
-    pub(super) fn decode<T: DeserializeOwned>(
+    /// A delete's answer: the object while deletion is in progress, or a Status.
+    async fn delete_call<T: DeserializeOwned>(
         &self,
-        operation: &str,
-        what: &str,
-        body: bytes::Bytes,
-    ) -> Result<T> {
-        crate::rest::decode_json(&body, operation, what)
-    }
-
-    fn decode_delete<T: DeserializeOwned>(
-        &self,
-        operation: &str,
-        what: &str,
-        body: &[u8],
+        req: &Request,
+        what: Describe<'_>,
     ) -> Result<DeleteResponse<T>> {
-        let kind: KindOnly = crate::rest::decode_json(body, operation, what)?;
-        if kind.kind == "Status" {
-            Ok(DeleteResponse::Status(crate::rest::decode_json(
-                body, operation, "Status",
-            )?))
-        } else {
-            Ok(DeleteResponse::Object(crate::rest::decode_json(
-                body, operation, what,
-            )?))
-        }
-    }
-
-    fn describe_collection(&self) -> String {
-        match &self.namespace {
-            Some(ns) => format!("{} in namespace {ns}", self.plural),
-            None => self.plural.clone(),
-        }
+        let operation = req.op();
+        let decode = move |body: bytes::Bytes| {
+            let kind: KindOnly = decode_json(&body, operation, what)?;
+            Ok(if kind.kind == "Status" {
+                DeleteResponse::Status(decode_json(&body, operation, "Status")?)
+            } else {
+                DeleteResponse::Object(decode_json(&body, operation, what)?)
+            })
+        };
+        self.client.execute(req, Whole::new(decode)).await
     }
 }

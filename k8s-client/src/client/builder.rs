@@ -4,6 +4,8 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
+use super::observer::RequestObserver;
+use super::pool::{DEFAULT_MAX_STREAMS_PER_CONNECTION, Pool};
 use super::rate_limit::RateLimiter;
 use super::retry::RetryPolicy;
 use super::tls::{self, ClientIdentitySlot, TlsSettings};
@@ -11,6 +13,7 @@ use super::warnings::WarningHandler;
 use super::{Client, Inner};
 use crate::Error;
 use crate::config::{Auth, DEFAULT_BURST, DEFAULT_QPS};
+use crate::error::BuildError;
 
 /// client-go's dial and keep-alive timeouts.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -22,7 +25,6 @@ const H2_PING_INTERVAL: Duration = Duration::from_secs(30);
 const H2_PING_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Settings for a [`Client`]; every one has client-go's default.
-#[derive(Debug)]
 #[must_use]
 pub struct ClientBuilder {
     url: String,
@@ -41,6 +43,28 @@ pub struct ClientBuilder {
     user_agent: String,
     headers: Vec<(String, String)>,
     auth: Auth,
+    max_streams_per_connection: usize,
+    observer: Option<Arc<dyn RequestObserver>>,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("url", &self.url)
+            .field("default_namespace", &self.default_namespace)
+            .field("accept_invalid_certs", &self.accept_invalid_certs)
+            .field("tls_server_name", &self.tls_server_name)
+            .field("qps", &self.qps)
+            .field("burst", &self.burst)
+            .field("retry", &self.retry)
+            .field("timeout", &self.timeout)
+            .field("auth", &self.auth)
+            .field(
+                "max_streams_per_connection",
+                &self.max_streams_per_connection,
+            )
+            .finish_non_exhaustive()
+    }
 }
 
 impl ClientBuilder {
@@ -62,6 +86,8 @@ impl ClientBuilder {
             user_agent: default_user_agent(),
             headers: Vec::new(),
             auth: Auth::none(),
+            max_streams_per_connection: DEFAULT_MAX_STREAMS_PER_CONNECTION,
+            observer: None,
         }
     }
 
@@ -134,7 +160,9 @@ impl ClientBuilder {
         self
     }
 
-    /// A deadline for every request that sets none of its own (watches excepted).
+    /// A deadline for every request that sets none of its own (watches
+    /// excepted). It covers the whole call: every attempt, and the waits for
+    /// `Retry-After` and the rate limiter between them.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -153,6 +181,23 @@ impl ClientBuilder {
         self
     }
 
+    /// How many requests in flight (streams included) one connection
+    /// carries before another is opened; kube-apiserver's default cap on
+    /// concurrent HTTP/2 streams, [`DEFAULT_MAX_STREAMS_PER_CONNECTION`], by
+    /// default. Set it to the server's `--http2-max-streams-per-connection`
+    /// if that is lower.
+    pub fn max_streams_per_connection(mut self, streams: usize) -> Self {
+        self.max_streams_per_connection = streams;
+        self
+    }
+
+    /// Tells `observer` about every request: each attempt, retry and rate
+    /// limiter wait (see [`RequestObserver`]).
+    pub fn observer(mut self, observer: Arc<dyn RequestObserver>) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
     /// A header sent with every request.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
@@ -162,13 +207,21 @@ impl ClientBuilder {
     /// Builds the client.
     pub fn build(self) -> Result<Client, Error> {
         let base_url = self.url.trim_end_matches('/').to_owned();
-        let parsed = reqwest::Url::parse(&base_url)
-            .map_err(|e| Error::ClientBuild(format!("server URL {base_url:?}: {e}")))?;
-        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-            return Err(Error::ClientBuild(format!(
-                "server URL {base_url:?}: expected http(s)://HOST[:PORT]"
-            )));
-        }
+        let server_url = |reason: String| BuildError::ServerUrl {
+            url: crate::config::redact_url(&base_url),
+            reason,
+        };
+        let parsed = reqwest::Url::parse(&base_url).map_err(|e| server_url(e.to_string()))?;
+        let Some(host) = parsed
+            .host_str()
+            .filter(|_| matches!(parsed.scheme(), "http" | "https"))
+        else {
+            return Err(server_url("expected http(s)://HOST[:PORT]".to_owned()).into());
+        };
+        let host = match parsed.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        };
 
         let identity = Arc::new(ClientIdentitySlot::default());
         if let Some((chain, key)) = self.identity {
@@ -185,16 +238,66 @@ impl ClientBuilder {
 
         let mut headers = HeaderMap::new();
         for (name, value) in &self.headers {
+            let header = |reason| BuildError::Header {
+                name: name.clone(),
+                reason,
+            };
             let name = HeaderName::try_from(name.as_str())
-                .map_err(|e| Error::ClientBuild(format!("header name {name:?}: {e}")))?;
+                .map_err(|_| header("not a valid header name"))?;
             let value = HeaderValue::try_from(value.as_str())
-                .map_err(|e| Error::ClientBuild(format!("header {name}: {e}")))?;
+                .map_err(|_| header("not a valid header value"))?;
             headers.append(name, value);
         }
 
+        let proxy = match &self.proxy_url {
+            Some(url) => Some(proxy(url)?),
+            None => None,
+        };
+        let settings = HttpSettings {
+            tls,
+            user_agent: self.user_agent,
+            disable_compression: self.disable_compression,
+            proxy,
+        };
+        let pool = Pool::new(
+            Box::new(move || settings.client()),
+            self.max_streams_per_connection,
+        )?;
+
+        Ok(Client {
+            inner: Arc::new(Inner {
+                pool: Arc::new(pool),
+                base_url,
+                host,
+                default_namespace: self.default_namespace,
+                headers,
+                limiter: RateLimiter::new(self.qps, self.burst),
+                retry: self.retry,
+                warnings: self.warnings,
+                timeout: self.timeout,
+                auth: self.auth,
+                identity,
+                observer: self.observer,
+            }),
+        })
+    }
+}
+
+/// What every connection of a client is made with.
+struct HttpSettings {
+    tls: rustls::ClientConfig,
+    user_agent: String,
+    disable_compression: bool,
+    proxy: Option<reqwest::Proxy>,
+}
+
+impl HttpSettings {
+    /// An HTTP client: one connection pool to the server, with client-go's
+    /// timeouts and HTTP/2 health checks.
+    fn client(&self) -> Result<reqwest::Client, BuildError> {
         let mut http = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
-            .user_agent(self.user_agent)
+            .tls_backend_preconfigured(self.tls.clone())
+            .user_agent(self.user_agent.clone())
             .connect_timeout(CONNECT_TIMEOUT)
             .tcp_keepalive(TCP_KEEPALIVE);
         #[cfg(feature = "http2")]
@@ -208,36 +311,26 @@ impl ClientBuilder {
         if self.disable_compression {
             http = http.no_gzip();
         }
-        if let Some(proxy) = &self.proxy_url {
-            #[cfg(not(feature = "socks"))]
-            if proxy.starts_with("socks") {
-                return Err(Error::ClientBuild(format!(
-                    "proxy-url {proxy:?}: SOCKS proxies need k8s-client's `socks` feature"
-                )));
-            }
-            let proxy = reqwest::Proxy::all(proxy)
-                .map_err(|e| Error::ClientBuild(format!("proxy-url {proxy:?}: {e}")))?;
-            http = http.proxy(proxy);
+        if let Some(proxy) = &self.proxy {
+            http = http.proxy(proxy.clone());
         }
-        let http = http
-            .build()
-            .map_err(|e| Error::ClientBuild(format!("HTTP client: {e}")))?;
-
-        Ok(Client {
-            inner: Arc::new(Inner {
-                http,
-                base_url,
-                default_namespace: self.default_namespace,
-                headers,
-                limiter: RateLimiter::new(self.qps, self.burst),
-                retry: self.retry,
-                warnings: self.warnings,
-                timeout: self.timeout,
-                auth: self.auth,
-                identity,
-            }),
-        })
+        http.build().map_err(BuildError::Http)
     }
+}
+
+/// The proxy for `url` (`proxy-url` in kubeconfig).
+fn proxy(url: &str) -> Result<reqwest::Proxy, BuildError> {
+    let error = |reason: String| BuildError::Proxy {
+        url: crate::config::redact_url(url),
+        reason,
+    };
+    #[cfg(not(feature = "socks"))]
+    if url.starts_with("socks") {
+        return Err(error(
+            "SOCKS proxies need k8s-client's `socks` feature".to_owned(),
+        ));
+    }
+    reqwest::Proxy::all(url).map_err(|e| error(e.to_string()))
 }
 
 /// `k8s-client/VERSION (OS/ARCH)`, after client-go's `binary/version (os/arch)`.

@@ -4,13 +4,19 @@
 //! configuration, a rate limiter and a retry policy. It is cheap to clone;
 //! clones share all of these.
 
+mod attempt;
 mod builder;
 mod execute;
 mod from_config;
+mod observer;
 mod oidc_refresh;
+mod pool;
 mod rate_limit;
 mod retry;
+mod send;
+mod stream;
 mod tls;
+mod transport_error;
 mod warnings;
 
 use std::sync::Arc;
@@ -19,9 +25,12 @@ use std::time::Duration;
 use reqwest::header::HeaderMap;
 
 pub use builder::ClientBuilder;
+pub use observer::{AttemptInfo, AttemptResult, RequestInfo, RequestObserver};
+pub use pool::DEFAULT_MAX_STREAMS_PER_CONNECTION;
 pub use retry::{DEFAULT_MAX_RETRIES, RetryPolicy};
 pub use warnings::WarningHandler;
 
+use pool::Pool;
 use rate_limit::RateLimiter;
 use tls::ClientIdentitySlot;
 
@@ -29,8 +38,11 @@ use tls::ClientIdentitySlot;
 ///
 /// All of [`Api`](crate::Api), dynamic objects and discovery are views over a
 /// `Client`; it executes [`Request`](crate::rest::Request)s with client-go's
-/// semantics: client-side rate limiting, retries on `Retry-After`, and
-/// `metav1.Status` decoding of failures.
+/// semantics: client-side rate limiting, retries on `Retry-After`, one
+/// deadline over every attempt, and `metav1.Status` decoding of failures.
+/// Requests share one HTTP/2 connection until it carries as many streams
+/// as the server allows at once; then another connection is opened, so
+/// long-lived watches never hold up short requests.
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), k8s_client::Error> {
@@ -45,10 +57,11 @@ pub struct Client {
     inner: Arc<Inner>,
 }
 
-#[derive(Debug)]
 struct Inner {
-    http: reqwest::Client,
+    pool: Arc<Pool>,
     base_url: String,
+    /// `host:port` of the server, for observers.
+    host: String,
     default_namespace: String,
     headers: HeaderMap,
     limiter: Option<RateLimiter>,
@@ -57,6 +70,22 @@ struct Inner {
     timeout: Option<Duration>,
     auth: crate::config::Auth,
     identity: Arc<ClientIdentitySlot>,
+    observer: Option<Arc<dyn RequestObserver>>,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.base_url)
+            .field("default_namespace", &self.default_namespace)
+            .field("pool", &self.pool)
+            .field("limiter", &self.limiter)
+            .field("retry", &self.retry)
+            .field("timeout", &self.timeout)
+            .field("auth", &self.auth)
+            .field("observer", &self.observer.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Client {
@@ -91,8 +120,9 @@ impl Client {
         let i = &self.inner;
         Client {
             inner: Arc::new(Inner {
-                http: i.http.clone(),
+                pool: i.pool.clone(),
                 base_url: i.base_url.clone(),
+                host: i.host.clone(),
                 default_namespace: i.default_namespace.clone(),
                 headers: i.headers.clone(),
                 limiter: RateLimiter::new(qps, burst),
@@ -101,6 +131,7 @@ impl Client {
                 timeout: i.timeout,
                 auth: i.auth.clone(),
                 identity: i.identity.clone(),
+                observer: i.observer.clone(),
             }),
         }
     }

@@ -40,12 +40,16 @@ impl RateLimiter {
         })
     }
 
-    /// How long the caller must wait for its token; the token is taken either way.
-    fn reserve(&self, now: Instant) -> Duration {
-        let mut bucket = match self.state.lock() {
+    fn bucket(&self) -> std::sync::MutexGuard<'_, Bucket> {
+        match self.state.lock() {
             Ok(b) => b,
             Err(poisoned) => poisoned.into_inner(),
-        };
+        }
+    }
+
+    /// How long the caller must wait for its token; the token is taken either way.
+    fn reserve(&self, now: Instant) -> Duration {
+        let mut bucket = self.bucket();
         let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
         bucket.tokens = (bucket.tokens + elapsed * self.qps).min(self.burst);
         bucket.updated = now;
@@ -57,13 +61,58 @@ impl RateLimiter {
         }
     }
 
-    /// Waits until a request may be sent.
-    pub(crate) async fn acquire(&self) -> Duration {
-        let wait = self.reserve(Instant::now());
-        if !wait.is_zero() {
-            tokio::time::sleep(wait).await;
+    /// Gives back a token that was reserved and not used.
+    fn give_back(&self) {
+        let mut bucket = self.bucket();
+        bucket.tokens = (bucket.tokens + 1.0).min(self.burst);
+    }
+
+    /// Waits until a request may be sent, and returns how long that took.
+    ///
+    /// A wait that would end after `deadline` is not begun: the token is
+    /// given back at once and [`PastDeadline`] returned (x/time/rate's rule,
+    /// which client-go follows). A caller that stops waiting (its future is
+    /// dropped) gives its token back too, so cancelled callers leave no debt
+    /// for the ones after them.
+    pub(crate) async fn acquire(
+        &self,
+        deadline: Option<Instant>,
+    ) -> Result<Duration, PastDeadline> {
+        let now = Instant::now();
+        let wait = self.reserve(now);
+        if wait.is_zero() {
+            return Ok(wait);
         }
-        wait
+        if deadline.is_some_and(|d| now + wait > d) {
+            self.give_back();
+            return Err(PastDeadline);
+        }
+        let reservation = Reservation(Some(self));
+        tokio::time::sleep(wait).await;
+        reservation.used();
+        Ok(wait)
+    }
+}
+
+/// A wait would have ended after the request's deadline.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct PastDeadline;
+
+/// A token reserved by a caller still waiting for it; dropped unused, it
+/// goes back to the bucket.
+struct Reservation<'a>(Option<&'a RateLimiter>);
+
+impl Reservation<'_> {
+    fn used(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        if let Some(limiter) = self.0 {
+            limiter.give_back();
+        }
     }
 }
 
@@ -91,6 +140,36 @@ mod tests {
         // After a second, five tokens have accrued, which pays the debt of two plus three.
         let t1 = t0 + Duration::from_secs(1);
         assert_eq!(rl.reserve(t1), Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_wait_past_the_deadline_is_refused_and_costs_nothing() {
+        let rl = RateLimiter::new(1.0, 1).unwrap();
+        assert_eq!(rl.acquire(None).await, Ok(Duration::ZERO));
+        let soon = Instant::now() + Duration::from_millis(100);
+        for _ in 0..100 {
+            assert_eq!(rl.acquire(Some(soon)).await, Err(PastDeadline));
+        }
+        // The refused callers took nothing: the next one waits one token only.
+        let t0 = Instant::now();
+        rl.acquire(None).await.unwrap();
+        assert_eq!(t0.elapsed(), Duration::from_secs(1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn cancelled_callers_give_their_tokens_back() {
+        let rl = std::sync::Arc::new(RateLimiter::new(1.0, 1).unwrap());
+        rl.acquire(None).await.unwrap();
+        // Fifty callers start waiting, then give up.
+        for _ in 0..50 {
+            let waiting = rl.acquire(None);
+            let gave_up = tokio::time::timeout(Duration::from_millis(10), waiting).await;
+            assert!(gave_up.is_err());
+        }
+        // Without give-backs the bucket would be 50 tokens in debt.
+        let t0 = Instant::now();
+        rl.acquire(None).await.unwrap();
+        assert!(t0.elapsed() <= Duration::from_secs(1), "{:?}", t0.elapsed());
     }
 
     #[test]

@@ -89,39 +89,76 @@ pub(crate) fn retry_after_seconds(headers: &HeaderMap) -> Option<u32> {
     headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()
 }
 
-/// Whether an error means the connection broke under the request: reset,
-/// closed, or the body ended early. Such errors are safe to retry for GET.
-pub(crate) fn is_connection_broken(err: &(dyn std::error::Error + 'static)) -> bool {
-    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(e) = current {
-        if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            use std::io::ErrorKind::*;
-            if matches!(
-                io.kind(),
-                ConnectionReset | ConnectionAborted | UnexpectedEof | BrokenPipe
-            ) {
-                return true;
-            }
+/// One request's retries, in client-go's shape (`rest/with_retry.go`):
+/// [`before`](RetryState::before) each attempt says how long to wait first,
+/// [`after`](RetryState::after) a failed one decides whether another follows.
+#[derive(Debug)]
+pub(crate) struct RetryState<'p> {
+    policy: &'p RetryPolicy,
+    verb: Verb,
+    attempts: u32,
+    wait: Duration,
+}
+
+/// What a failed attempt was, as far as retrying is concerned.
+pub(crate) enum Outcome<'a> {
+    /// The server answered with this code and headers.
+    Response { code: u16, headers: &'a HeaderMap },
+    /// The exchange broke; `broken_connection` if it broke under the request
+    /// (a reset or an early end), which is safe to resend for GET.
+    Transport { broken_connection: bool },
+    /// Nothing to retry: the failure is on this side.
+    Local,
+}
+
+impl<'p> RetryState<'p> {
+    pub(crate) fn new(policy: &'p RetryPolicy, verb: Verb) -> Self {
+        RetryState {
+            policy,
+            verb,
+            attempts: 0,
+            wait: Duration::ZERO,
         }
-        let text = e.to_string().to_ascii_lowercase();
-        if [
-            "connection reset",
-            "connection closed",
-            "unexpected eof",
-            "end of file before message length reached",
-            "incomplete message",
-            "use of closed network connection",
-            "broken pipe",
-            "connection error",
-        ]
-        .iter()
-        .any(|needle| text.contains(needle))
-        {
-            return true;
-        }
-        current = e.source();
     }
-    false
+
+    /// An attempt begins: how long to wait before sending it (zero for the first).
+    pub(crate) fn before(&mut self) -> Duration {
+        self.attempts += 1;
+        std::mem::take(&mut self.wait)
+    }
+
+    /// An attempt failed: whether to make another, after the wait that
+    /// [`before`](RetryState::before) will return.
+    pub(crate) fn after(&mut self, outcome: Outcome<'_>) -> bool {
+        let wait = match outcome {
+            Outcome::Response { code, headers } => {
+                self.policy.after_response(code, headers, self.attempts)
+            }
+            Outcome::Transport { broken_connection } => {
+                self.policy
+                    .after_transport_error(self.verb, broken_connection, self.attempts)
+            }
+            Outcome::Local => None,
+        };
+        self.wait = wait.unwrap_or_default();
+        wait.is_some()
+    }
+
+    /// Another attempt at once, outside the policy (a 401 answered by
+    /// refreshing the credential).
+    pub(crate) fn again_now(&mut self) {
+        self.wait = Duration::ZERO;
+    }
+
+    /// The wait [`after`](RetryState::after) chose for the next attempt.
+    pub(crate) fn pending_wait(&self) -> Duration {
+        self.wait
+    }
+
+    /// How many attempts have begun.
+    pub(crate) fn attempts(&self) -> u32 {
+        self.attempts
+    }
 }
 
 #[cfg(test)]
@@ -194,10 +231,35 @@ mod tests {
     }
 
     #[test]
-    fn classifies_broken_connections() {
-        let reset = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "peer reset");
-        assert!(is_connection_broken(&reset));
-        let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
-        assert!(!is_connection_broken(&refused));
+    fn retry_state_counts_attempts_and_keeps_the_wait_for_before() {
+        let p = RetryPolicy {
+            max_retries: 2,
+            ..RetryPolicy::default()
+        };
+        let mut r = RetryState::new(&p, Verb::Get);
+        assert_eq!(r.before(), Duration::ZERO);
+        let h = headers("2");
+        assert!(r.after(Outcome::Response {
+            code: 429,
+            headers: &h
+        }));
+        assert_eq!(r.before(), Duration::from_secs(2));
+        assert!(r.after(Outcome::Transport {
+            broken_connection: true
+        }));
+        assert_eq!(r.before(), Duration::from_secs(1));
+        // The policy allows two retries: the fourth attempt is not made.
+        assert!(!r.after(Outcome::Response {
+            code: 429,
+            headers: &h
+        }));
+        assert_eq!(r.attempts(), 3);
+        assert!(!r.after(Outcome::Local));
+
+        let mut post = RetryState::new(&p, Verb::Post);
+        post.before();
+        assert!(!post.after(Outcome::Transport {
+            broken_connection: true
+        }));
     }
 }

@@ -15,6 +15,7 @@ use rustls::sign::CertifiedKey;
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 
 use crate::Error;
+use crate::error::BuildError;
 
 /// What to verify the server against.
 pub(crate) struct TlsSettings<'a> {
@@ -23,8 +24,11 @@ pub(crate) struct TlsSettings<'a> {
     pub(crate) tls_server_name: Option<&'a str>,
 }
 
-fn build_error(what: &str, e: impl std::fmt::Display) -> Error {
-    Error::ClientBuild(format!("{what}: {e}"))
+fn build_error(what: &str, e: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::ClientBuild(BuildError::Tls {
+        what: what.to_owned(),
+        source: Box::new(e),
+    })
 }
 
 /// Builds the rustls config. The client certificate is resolved per handshake

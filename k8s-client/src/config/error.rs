@@ -11,7 +11,7 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum ConfigError {
     /// A file could not be read.
-    #[error("reading {what} {}: {source}", .path.display())]
+    #[error("reading {what} {}", .path.display())]
     Read {
         /// What the file is, e.g. `kubeconfig` or `users[0] "bob": client-key`.
         what: String,
@@ -100,6 +100,13 @@ pub enum ConfigError {
     InCluster {
         /// What is missing or wrong.
         message: String,
+    },
+    /// A credential cannot be sent: it is not a valid HTTP header value
+    /// (a token with a line break, say).
+    #[error("the credential from {origin} is not a valid HTTP header value")]
+    InvalidCredential {
+        /// Where the credential came from, such as `token file` or `exec plugin`.
+        origin: &'static str,
     },
     /// [`Config::infer`](super::Config::infer) found no usable configuration.
     #[error("no Kubernetes configuration found; tried: {}", .tried.join("; "))]

@@ -46,6 +46,7 @@ pub use kubeconfig::{
 pub use loader::{KUBECONFIG_ENV, RECOMMENDED_HOME_FILE, kubeconfig_paths};
 pub use pem::{ClientIdentity, PemError};
 pub use secret::SecretString;
+pub(crate) use url::redact_url;
 pub use url::{ClusterUrl, InvalidUrl};
 
 /// Client-side rate limit: requests per second (client-go's default).

@@ -28,7 +28,7 @@ pub struct ClusterUrl {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("invalid server URL {url:?}: {reason}")]
 pub struct InvalidUrl {
-    /// The URL as given.
+    /// The URL as given, with any user info replaced by `REDACTED`.
     pub url: String,
     /// What is wrong with it.
     pub reason: &'static str,
@@ -77,7 +77,7 @@ impl FromStr for ClusterUrl {
 
     fn from_str(s: &str) -> Result<Self, InvalidUrl> {
         let bad = |reason| InvalidUrl {
-            url: s.to_owned(),
+            url: redact_url(s),
             reason,
         };
         let (scheme, rest) = s
@@ -154,9 +154,42 @@ impl FromStr for ClusterUrl {
     }
 }
 
+/// `url` with its user info (`user:password@`), if any, replaced by
+/// `REDACTED`, for errors and logs: user info may carry a password.
+pub(crate) fn redact_url(url: &str) -> String {
+    let (scheme, rest) = match url.split_once("://") {
+        Some((scheme, rest)) => (Some(scheme), rest),
+        None => (None, url),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return url.to_owned();
+    };
+    let mut out = String::with_capacity(url.len());
+    if let Some(scheme) = scheme {
+        out.push_str(scheme);
+        out.push_str("://");
+    }
+    out.push_str("REDACTED");
+    out.push_str(&rest[at..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn user_info_is_redacted() {
+        assert_eq!(
+            redact_url("http://bob:hunter2@proxy:3128/x@y"),
+            "http://REDACTED@proxy:3128/x@y"
+        );
+        assert_eq!(redact_url("socks5://tok@p"), "socks5://REDACTED@p");
+        assert_eq!(redact_url("https://k:6443/a@b"), "https://k:6443/a@b");
+        let err = "https://u:pw@k".parse::<ClusterUrl>().unwrap_err();
+        assert!(!err.to_string().contains("pw"), "{err}");
+    }
 
     #[test]
     fn parses_valid_urls() {

@@ -62,6 +62,8 @@ pub async fn install(
         Err(_) => Err(Error::Timeout {
             operation: format!("waiting for CustomResourceDefinition {name} to be Established"),
             timeout,
+            attempts: 1,
+            last: None,
         }),
     }
 }
@@ -86,9 +88,10 @@ async fn wait_established(
                     return Ok(crd);
                 }
                 WatchEvent::Deleted(_) => {
-                    return Err(Error::InvalidRequest(format!(
-                        "CustomResourceDefinition {name} was deleted while waiting for it to be Established"
-                    )));
+                    return Err(Error::DeletedWhileWaiting {
+                        what: format!("CustomResourceDefinition {name}"),
+                        condition: "Established",
+                    });
                 }
                 _ => {}
             }

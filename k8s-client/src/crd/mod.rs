@@ -90,13 +90,6 @@ pub enum MergeError {
     UnknownStoredVersion(String),
 }
 
-/// For `?` in functions returning the crate's [`Error`](crate::Error).
-impl From<MergeError> for crate::Error {
-    fn from(e: MergeError) -> Self {
-        crate::Error::InvalidRequest(e.to_string())
-    }
-}
-
 /// Merge the CRDs of several versions of one kind into one CRD.
 ///
 /// Every CRD must have the same group, kind, plural and scope. The result has

@@ -82,9 +82,10 @@ impl Discovery {
         }
         if response.code == 304 {
             // We sent no validator, so the server had no reason to say this.
+            tracing::debug!(url, "304 Not Modified without a cached response");
             return Err(Error::Transport {
                 operation,
-                message: "304 Not Modified without a cached response".to_owned(),
+                kind: crate::TransportErrorKind::Protocol,
                 attempts: 1,
                 source: None,
             });

@@ -319,7 +319,7 @@ mod tests {
         let v2 = sr.group_version(&GroupVersion::new("g", "v2")).unwrap();
         assert_eq!(v2.len(), 2);
         assert_eq!(v2[0].subresources[0].name, "status");
-        assert_eq!(v2[0].api_version, "g/v2");
+        assert_eq!(v2[0].api_version(), "g/v2");
         assert!(matches!(sr.failures[0].reason, FailureReason::Stale));
     }
 

@@ -10,7 +10,7 @@ use crate::{Resource, Scope};
 /// ```
 /// use k8s_client::dynamic::ApiResource;
 /// let widgets = ApiResource::new("example.com", "v1", "Widget", "widgets", true);
-/// assert_eq!(widgets.api_version, "example.com/v1");
+/// assert_eq!(widgets.api_version(), "example.com/v1");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -19,8 +19,6 @@ pub struct ApiResource {
     pub group: String,
     /// The version.
     pub version: String,
-    /// `GROUP/VERSION`, or `VERSION` for the core group.
-    pub api_version: String,
     /// The kind.
     pub kind: String,
     /// The plural resource name used in URLs.
@@ -68,15 +66,9 @@ impl ApiSubresource {
 impl ApiResource {
     /// Describes a resource by hand.
     pub fn new(group: &str, version: &str, kind: &str, plural: &str, namespaced: bool) -> Self {
-        let api_version = if group.is_empty() {
-            version.to_owned()
-        } else {
-            format!("{group}/{version}")
-        };
         ApiResource {
             group: group.to_owned(),
             version: version.to_owned(),
-            api_version,
             kind: kind.to_owned(),
             plural: plural.to_owned(),
             namespaced,
@@ -95,7 +87,7 @@ impl ApiResource {
             K::VERSION,
             K::KIND,
             K::PLURAL,
-            K::Scope::NAMESPACED.unwrap_or(true),
+            K::Scope::NAMESPACED,
         );
         ar.singular = K::SINGULAR.to_owned();
         ar.short_names = K::SHORT_NAMES.iter().map(|s| (*s).to_owned()).collect();
@@ -104,6 +96,11 @@ impl ApiResource {
             .map(|s| ApiSubresource::named(s))
             .collect();
         ar
+    }
+
+    /// `GROUP/VERSION`, or `VERSION` for the core group: the `apiVersion` of its objects.
+    pub fn api_version(&self) -> String {
+        crate::names::api_version(&self.group, &self.version)
     }
 
     /// The group and version.

@@ -7,9 +7,10 @@
 //! - [`GroupVersion`], [`GroupVersionKind`], [`GroupVersionResource`]: names.
 
 mod api_resource;
-mod gvk;
 mod object;
 
+pub use crate::names::{
+    GroupVersion, GroupVersionKind, GroupVersionResource, ParseGroupVersionError,
+};
 pub use api_resource::{ApiResource, ApiSubresource};
-pub use gvk::{GroupVersion, GroupVersionKind, GroupVersionResource, ParseGroupVersionError};
 pub use object::DynamicObject;

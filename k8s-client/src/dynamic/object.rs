@@ -39,7 +39,7 @@ impl DynamicObject {
     pub fn new(name: &str, resource: &ApiResource) -> Self {
         DynamicObject {
             types: Some(TypeMeta {
-                api_version: resource.api_version.clone(),
+                api_version: resource.api_version(),
                 kind: resource.kind.clone(),
             }),
             metadata: ObjectMeta {
@@ -118,7 +118,7 @@ fn conversion_error(what: &str, e: serde_path_to_error::Error<serde_json::Error>
         operation: "convert DynamicObject".to_owned(),
         what: what.to_owned(),
         path,
-        source: e.into_inner(),
+        cause: e.into_inner(),
     }
 }
 

@@ -31,4 +31,4 @@ pub use selector::{FieldSelectorRequirement, LabelSelector, LabelSelectorRequire
 pub use status::{Status, StatusCause, StatusDetails};
 pub use time::{MicroTime, Time, TimeParseError};
 pub use type_meta::TypeMeta;
-pub use watch::{WatchEvent, WatchEventType};
+pub use watch::{Bookmark, INITIAL_EVENTS_END_ANNOTATION, WatchEvent, WatchEventType};

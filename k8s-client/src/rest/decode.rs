@@ -1,6 +1,8 @@
 //! Decoding JSON response bodies, with errors that name the request, what
 //! was being decoded and the field path where it failed.
 
+use std::fmt::Display;
+
 use serde::de::DeserializeOwned;
 
 use super::json_path::{path_after, path_at};
@@ -12,20 +14,22 @@ use crate::{Error, Result};
 /// text: decoding bytes would check each string on its own, which costs
 /// more, and every typed decode goes through here (and the list decoder's
 /// text items), so each type's deserializer is compiled for one reader only.
+///
+/// `operation` and `what` are only formatted when decoding fails.
 pub(crate) fn decode_json<T: DeserializeOwned>(
     body: &[u8],
-    operation: &str,
-    what: &str,
+    operation: impl Display,
+    what: impl Display,
 ) -> Result<T> {
     let text = std::str::from_utf8(body)
-        .map_err(|e| not_utf8(body, e.valid_up_to(), operation, what, ""))?;
-    serde_json::from_str(text).map_err(|source| decode_error(body, operation, what, "", source))
+        .map_err(|e| not_utf8(body, e.valid_up_to(), &operation, &what))?;
+    serde_json::from_str(text).map_err(|cause| decode_error(body, &operation, &what, "", cause))
 }
 
 /// The error for `body` having a byte that is not UTF-8 at `offset`.
-fn not_utf8(body: &[u8], offset: usize, operation: &str, what: &str, at: &str) -> Error {
-    let source = serde::de::Error::custom(format!("invalid UTF-8 at byte {offset}"));
-    failure(operation, what, at, &path_after(body, offset), source)
+fn not_utf8(body: &[u8], offset: usize, operation: &dyn Display, what: &dyn Display) -> Error {
+    let cause = serde::de::Error::custom(format!("invalid UTF-8 at byte {offset}"));
+    failure(operation, what, "", &path_after(body, offset), cause)
 }
 
 /// The error for `body` failing to decode with `source`, with the field
@@ -33,21 +37,27 @@ fn not_utf8(body: &[u8], offset: usize, operation: &str, what: &str, at: &str) -
 /// (`items[3]`), and prefixes the path.
 pub(crate) fn decode_error(
     body: &[u8],
-    operation: &str,
-    what: &str,
+    operation: &dyn Display,
+    what: &dyn Display,
     at: &str,
-    source: serde_json::Error,
+    cause: serde_json::Error,
 ) -> Error {
-    let inner = path_at(body, source.line(), source.column());
-    failure(operation, what, at, &inner, source)
+    let inner = path_at(body, cause.line(), cause.column());
+    failure(operation, what, at, &inner, cause)
 }
 
-fn failure(operation: &str, what: &str, at: &str, inner: &str, source: serde_json::Error) -> Error {
+fn failure(
+    operation: &dyn Display,
+    what: &dyn Display,
+    at: &str,
+    inner: &str,
+    cause: serde_json::Error,
+) -> Error {
     Error::Decode {
-        operation: operation.to_owned(),
-        what: what.to_owned(),
+        operation: operation.to_string(),
+        what: what.to_string(),
         path: join_path(at, inner),
-        source,
+        cause,
     }
 }
 
@@ -94,8 +104,8 @@ mod tests {
     #[test]
     fn a_cut_out_value_prefixes_the_path_with_its_place() {
         let path = |body: &[u8]| {
-            let source = serde_json::from_slice::<Widget>(body).unwrap_err();
-            match decode_error(body, "GET /w", "w list", "items[3]", source) {
+            let cause = serde_json::from_slice::<Widget>(body).unwrap_err();
+            match decode_error(body, &"GET /w", &"w list", "items[3]", cause) {
                 Error::Decode { path, .. } => path,
                 other => panic!("{other:?}"),
             }

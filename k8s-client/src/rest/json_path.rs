@@ -6,9 +6,8 @@
 //! the target type, and so compile a second copy of every type's
 //! deserializer, once per type, in every crate that decodes one.
 
-use std::fmt::Write as _;
-
 use super::json_scan::{ValueScanner, is_whitespace};
+use crate::names::{push_index, push_key};
 
 /// What an open container is doing at the scan position.
 enum Frame {
@@ -129,19 +128,6 @@ fn render(stack: &[Frame]) -> String {
         }
     }
     path
-}
-
-/// Appends a key to a path as serde_path_to_error writes paths: `a.b`.
-pub(crate) fn push_key(path: &mut String, key: &str) {
-    if !path.is_empty() {
-        path.push('.');
-    }
-    path.push_str(key);
-}
-
-/// Appends an index to a path as serde_path_to_error writes paths: `a[0]`, `[0]`.
-pub(crate) fn push_index(path: &mut String, index: usize) {
-    let _ = write!(path, "[{index}]");
 }
 
 /// The offset just past the byte at 1-based `line` and `column`.

@@ -146,10 +146,14 @@ impl<K: DeserializeOwned> ListDecoder<K> {
         }
     }
 
-    /// A decoder for another body, with the same names in its errors (a
-    /// retried request starts its body over).
-    pub(crate) fn fresh(&self) -> Self {
-        Self::new(self.operation.clone(), self.what.clone())
+    /// Forgets what was fed so far, to decode another body with the same
+    /// names in its errors (a retried request starts its body over).
+    pub(crate) fn reset(&mut self) {
+        if self.received > 0 || self.expect != Expect::Open {
+            let operation = std::mem::take(&mut self.operation);
+            let what = std::mem::take(&mut self.what);
+            *self = Self::new(operation, what);
+        }
     }
 
     /// Takes the body's next chunk, decoding every item it completes.
@@ -482,12 +486,12 @@ impl<K: DeserializeOwned> ListDecoder<K> {
         self.decode_error(self.path(), serde::de::Error::custom(message))
     }
 
-    fn decode_error(&self, path: String, source: serde_json::Error) -> Error {
+    fn decode_error(&self, path: String, cause: serde_json::Error) -> Error {
         Error::Decode {
             operation: self.operation.clone(),
             what: self.what.clone(),
             path,
-            source,
+            cause,
         }
     }
 }
@@ -535,11 +539,11 @@ mod tests {
             Err(Error::Decode {
                 operation,
                 path,
-                source,
+                cause,
                 ..
             }) => {
                 assert_eq!(operation, OPERATION);
-                (path, source.to_string())
+                (path, cause.to_string())
             }
             other => panic!("expected a decode error, got {other:?}"),
         }

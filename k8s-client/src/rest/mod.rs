@@ -11,13 +11,19 @@ mod json_path;
 mod json_scan;
 mod list_decoder;
 mod request;
+mod response;
 mod status;
+mod watch_event;
 mod watch_frames;
 
 pub use content::Accept;
 pub(crate) use decode::decode_json;
-pub(crate) use json_path::{push_index, push_key};
 pub use list_decoder::ListDecoder;
 pub use request::{Body, IntoRequest, Request, RequestBuilder, Verb};
+pub(crate) use response::{
+    BodySink, BufferedResponse, ResponseDecoder, ResponseHead, Whole, buffered, bytes, json,
+};
 pub(crate) use status::{MAX_ERROR_BODY, status_from_response};
-pub(crate) use watch_frames::JsonFrames;
+pub(crate) use watch_event::decode_watch_frame;
+pub use watch_frames::MAX_WATCH_FRAME;
+pub(crate) use watch_frames::{FrameTooLarge, JsonFrames};

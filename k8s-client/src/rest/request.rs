@@ -4,6 +4,7 @@ use bytes::Bytes;
 use serde::Serialize;
 
 use super::{Accept, go_duration};
+use crate::error::RequestError;
 use crate::{Error, Result};
 
 /// An HTTP verb, named as client-go names them.
@@ -32,6 +33,12 @@ impl Verb {
             Verb::Patch => "PATCH",
             Verb::Delete => "DELETE",
         }
+    }
+}
+
+impl std::fmt::Display for Verb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -145,8 +152,23 @@ impl Request {
 
     /// `VERB path`, for errors and logs.
     pub fn operation(&self) -> String {
-        let path = self.path_and_query.split('?').next().unwrap_or_default();
-        format!("{} {path}", self.verb.as_str())
+        self.op().to_string()
+    }
+
+    /// [`operation`](Request::operation), formatted only when shown.
+    pub(crate) fn op(&self) -> Operation<'_> {
+        Operation(self)
+    }
+}
+
+/// `VERB path` of a request, without its query.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Operation<'a>(&'a Request);
+
+impl std::fmt::Display for Operation<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let path = self.0.path_and_query.split('?').next().unwrap_or_default();
+        write!(f, "{} {path}", self.0.verb.as_str())
     }
 }
 
@@ -212,27 +234,41 @@ impl RequestBuilder {
         }
     }
 
-    fn fail(&mut self, message: String) {
+    fn fail(&mut self, error: impl Into<Error>) {
         if self.error.is_none() {
-            self.error = Some(Error::InvalidRequest(message));
+            self.error = Some(error.into());
         }
+    }
+
+    fn check_segment(&mut self, what: &'static str, value: &str, allow_empty: bool) {
+        if let Err(reason) = validate_segment(value, allow_empty) {
+            self.fail(RequestError::InvalidSegment {
+                what,
+                value: value.to_owned(),
+                reason,
+            });
+        }
+    }
+
+    /// Records that the request's parameters are ones the server would refuse.
+    pub(crate) fn invalid(mut self, reason: &'static str) -> Self {
+        self.fail(RequestError::InvalidParameters(reason));
+        self
     }
 
     /// Addresses a group and version: `/api/v1` for the core group (`""`),
     /// `/apis/GROUP/VERSION` otherwise.
     pub fn group_version(mut self, group: &str, version: &str) -> Self {
-        self.prefix = if group.is_empty() {
-            format!("/api/{version}")
-        } else {
-            format!("/apis/{group}/{version}")
-        };
+        self.prefix = crate::names::url_prefix(group, version);
         self
     }
 
     /// Uses an absolute path such as `/version` or `/apis` instead of a resource URL.
     pub fn abs_path(mut self, path: &str) -> Self {
         if !path.starts_with('/') {
-            self.fail(format!("absolute path {path:?} must start with '/'"));
+            self.fail(RequestError::RelativePath {
+                path: path.to_owned(),
+            });
         }
         self.prefix = path.trim_end_matches('/').to_owned();
         if self.prefix.is_empty() {
@@ -244,36 +280,30 @@ impl RequestBuilder {
     /// The namespace. An empty namespace is kept and checked when building:
     /// it is an error where a namespace is required.
     pub fn namespace(mut self, namespace: &str) -> Self {
-        if let Err(why) = validate_segment(namespace, true) {
-            self.fail(format!("invalid namespace {namespace:?}: {why}"));
-        }
+        self.check_segment("namespace", namespace, true);
         self.namespace = Some(namespace.to_owned());
         self
     }
 
     /// The resource, such as `pods`.
     pub fn resource(mut self, resource: &str) -> Self {
-        if let Err(why) = validate_segment(resource, false) {
-            self.fail(format!("invalid resource {resource:?}: {why}"));
-        }
+        self.check_segment("resource", resource, false);
         self.resource = Some(resource.to_owned());
         self
     }
 
-    /// The object's name. Names must not be empty, `.` or `..`, nor contain `/` or `%`.
+    /// The object's name. Names must not be empty, `.` or `..`, nor contain `/` or `%`
+    /// (client-go's rule); other characters are percent-encoded in the path as Go
+    /// encodes them, so `?` and `#` stay part of the name.
     pub fn name(mut self, name: &str) -> Self {
-        if let Err(why) = validate_segment(name, false) {
-            self.fail(format!("invalid name {name:?}: {why}"));
-        }
+        self.check_segment("name", name, false);
         self.name = Some(name.to_owned());
         self
     }
 
     /// A subresource such as `status`, `scale` or `log`.
     pub fn subresource(mut self, subresource: &str) -> Self {
-        if let Err(why) = validate_segment(subresource, false) {
-            self.fail(format!("invalid subresource {subresource:?}: {why}"));
-        }
+        self.check_segment("subresource", subresource, false);
         self.subresource = Some(subresource.to_owned());
         self
     }
@@ -312,9 +342,7 @@ impl RequestBuilder {
         match serde_json::to_vec(value) {
             Ok(bytes) => self.body("application/json", bytes),
             Err(e) => {
-                if self.error.is_none() {
-                    self.error = Some(Error::Encode(e));
-                }
+                self.fail(Error::Encode(e));
                 self
             }
         }
@@ -350,25 +378,23 @@ impl RequestBuilder {
                 || (self.name.is_some()
                     && matches!(self.verb, Verb::Get | Verb::Put | Verb::Delete)))
         {
-            return Err(Error::InvalidRequest(format!(
-                "an empty namespace may not be set for {} with a name or on create",
-                self.verb.as_str()
-            )));
+            return Err(RequestError::EmptyNamespace {
+                verb: self.verb.as_str(),
+            }
+            .into());
         }
         if self.subresource.is_some() && self.name.is_none() {
-            return Err(Error::InvalidRequest(
-                "a subresource needs an object name".to_owned(),
-            ));
+            return Err(RequestError::SubresourceWithoutName.into());
         }
 
         let mut path = self.prefix.clone();
         let mut template = self.prefix;
-        let mut push = |literal: &str, placeholder: &str| {
+        let mut push = |segment: &str, placeholder: &str| {
             if !path.ends_with('/') {
                 path.push('/');
                 template.push('/');
             }
-            path.push_str(literal);
+            push_escaped(&mut path, segment);
             template.push_str(placeholder);
         };
         if let Some(ns) = self.namespace.as_deref().filter(|ns| !ns.is_empty()) {
@@ -402,6 +428,23 @@ impl RequestBuilder {
             timeout: self.timeout,
             watch: self.watch,
         })
+    }
+}
+
+/// Appends `segment` percent-encoded as Go's `url.URL` encodes a path: ASCII
+/// letters, digits and `-._~$&+,:;=@` stay as they are; every other byte,
+/// `?`, `#`, spaces and control characters included, becomes `%XX`.
+fn push_escaped(out: &mut String, segment: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &byte in segment.as_bytes() {
+        let keep = byte.is_ascii_alphanumeric() || b"-._~$&+,:;=@".contains(&byte);
+        if keep {
+            out.push(char::from(byte));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0xf)]));
+        }
     }
 }
 
@@ -521,7 +564,13 @@ mod tests {
                 .name(bad)
                 .build()
                 .unwrap_err();
-            assert!(matches!(err, Error::InvalidRequest(_)), "{bad:?}");
+            assert!(
+                matches!(
+                    err,
+                    Error::InvalidRequest(RequestError::InvalidSegment { what: "name", .. })
+                ),
+                "{bad:?}"
+            );
             assert!(err.to_string().contains("invalid name"), "{err}");
         }
         assert!(
@@ -530,6 +579,30 @@ mod tests {
                 .resource("pods")
                 .build()
                 .is_err()
+        );
+    }
+
+    #[test]
+    fn segments_are_percent_encoded_as_go_does() {
+        let req = Request::put()
+            .namespace("ns")
+            .resource("pods")
+            .name("x#y?z w\u{7}é")
+            .subresource("status")
+            .build()
+            .unwrap();
+        assert_eq!(
+            req.path_and_query(),
+            "/api/v1/namespaces/ns/pods/x%23y%3Fz%20w%07%C3%A9/status"
+        );
+        // What Go leaves alone stays as it is.
+        assert_eq!(
+            path(
+                Request::get()
+                    .resource("roles")
+                    .name("system:a@b=c+d,e;f&g$h~i")
+            ),
+            "/api/v1/roles/system:a@b=c+d,e;f&g$h~i"
         );
     }
 

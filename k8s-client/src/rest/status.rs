@@ -24,7 +24,6 @@ pub(crate) fn status_from_response(
         status.code.get_or_insert(code);
         return ApiError {
             status,
-            code,
             operation,
             attempts,
         };
@@ -108,7 +107,6 @@ pub(crate) fn status_from_response(
     };
     ApiError {
         status,
-        code,
         operation,
         attempts,
     }

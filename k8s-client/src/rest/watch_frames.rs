@@ -8,10 +8,20 @@ use bytes::{Buf, Bytes, BytesMut};
 
 use super::json_scan::ValueScanner;
 
+/// The largest watch frame accepted, as client-go's stream decoder: a server
+/// that sends one endless object must not grow memory without bound.
+pub const MAX_WATCH_FRAME: usize = 16 << 20;
+
+/// A frame grew past [`MAX_WATCH_FRAME`] before it ended.
+#[derive(Debug)]
+pub(crate) struct FrameTooLarge;
+
 /// Incremental splitter: feed chunks with [`push`](JsonFrames::push), take
 /// complete objects with [`next_frame`](JsonFrames::next_frame).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct JsonFrames {
+    /// The most bytes one frame may take.
+    limit: usize,
     buf: BytesMut,
     /// How far `buf` has been scanned, and the scanner state there.
     scanned: usize,
@@ -19,18 +29,35 @@ pub(crate) struct JsonFrames {
     started: bool,
 }
 
+impl Default for JsonFrames {
+    fn default() -> Self {
+        JsonFrames::with_limit(MAX_WATCH_FRAME)
+    }
+}
+
 impl JsonFrames {
+    /// A splitter that refuses frames larger than `limit` bytes.
+    pub(crate) fn with_limit(limit: usize) -> Self {
+        JsonFrames {
+            limit,
+            buf: BytesMut::new(),
+            scanned: 0,
+            scanner: ValueScanner::default(),
+            started: false,
+        }
+    }
+
     pub(crate) fn push(&mut self, chunk: &[u8]) {
         self.buf.extend_from_slice(chunk);
     }
 
     /// The next complete top-level JSON value, if the buffer holds one.
-    pub(crate) fn next_frame(&mut self) -> Option<Bytes> {
+    pub(crate) fn next_frame(&mut self) -> Result<Option<Bytes>, FrameTooLarge> {
         let rest = &self.buf[self.scanned..];
         if !self.started {
             let Some(n) = rest.iter().position(|c| !c.is_ascii_whitespace()) else {
                 self.scanned = self.buf.len();
-                return None;
+                return Ok(None);
             };
             self.scanned += n;
             self.started = true;
@@ -38,11 +65,18 @@ impl JsonFrames {
         match self.scanner.scan(&self.buf[self.scanned..]) {
             Some(n) => {
                 self.scanned += n;
-                Some(self.take_frame())
+                let frame = self.take_frame();
+                if frame.len() > self.limit {
+                    return Err(FrameTooLarge);
+                }
+                Ok(Some(frame))
             }
             None => {
                 self.scanned = self.buf.len();
-                None
+                if self.remainder().len() > self.limit {
+                    return Err(FrameTooLarge);
+                }
+                Ok(None)
             }
         }
     }
@@ -81,7 +115,7 @@ mod tests {
         let mut out = Vec::new();
         for c in chunks {
             f.push(c);
-            while let Some(fr) = f.next_frame() {
+            while let Some(fr) = f.next_frame().unwrap() {
                 out.push(String::from_utf8(fr.to_vec()).unwrap());
             }
         }
@@ -118,8 +152,23 @@ mod tests {
     fn reports_partial_remainder() {
         let mut f = JsonFrames::default();
         f.push(br#"{"a":1} {"b":"#);
-        assert!(f.next_frame().is_some());
-        assert!(f.next_frame().is_none());
+        assert!(f.next_frame().unwrap().is_some());
+        assert!(f.next_frame().unwrap().is_none());
         assert_eq!(f.remainder(), br#"{"b":"#);
+    }
+
+    #[test]
+    fn refuses_a_frame_past_the_limit() {
+        let mut f = JsonFrames::with_limit(10);
+        f.push(br#"{"a":1} "#);
+        assert!(f.next_frame().unwrap().is_some());
+        f.push(br#"{"long":"#);
+        assert!(f.next_frame().unwrap().is_none());
+        f.push(br#""0123456789"#);
+        assert!(f.next_frame().is_err());
+        // A frame that completes in one chunk is measured too.
+        let mut f = JsonFrames::with_limit(10);
+        f.push(br#"{"b":"0123456789"}"#);
+        assert!(f.next_frame().is_err());
     }
 }

@@ -10,7 +10,7 @@ use super::error::{Mark, YamlError};
 use super::positions::Positions;
 use super::scalar;
 use super::{MAX_DEPTH, MAX_NODES};
-use crate::rest::{push_index, push_key};
+use crate::names::{push_index, push_key};
 
 /// The one document of `text` (`null` if there is none), and where its values start.
 pub(super) fn single(text: &str) -> Result<(Value, Positions), YamlError> {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use serde_path_to_error::{Path, Segment};
 
 use super::error::Mark;
-use crate::rest::{push_index, push_key};
+use crate::names::{push_index, push_key};
 
 /// Where each value starts, keyed by the path serde_path_to_error reports for it
 /// (`users[0].user.token`; the document itself is the empty string).

@@ -189,7 +189,7 @@ fn misses() {
 fn resolved_resources_carry_discovery_details() {
     let found = resolve_name(&server(), "deploy").unwrap();
     let d = &found[0];
-    assert_eq!(d.api_version, "apps/v1");
+    assert_eq!(d.api_version(), "apps/v1");
     assert_eq!(d.kind, "Deployment");
     assert!(d.namespaced);
     assert_eq!(d.singular, "deployment");

@@ -47,16 +47,12 @@ impl GroupVersion {
 
     /// `GROUP/VERSION`, or `VERSION` for the core group.
     pub fn api_version(&self) -> String {
-        self.to_string()
+        api_version(&self.group, &self.version)
     }
 
     /// The URL prefix: `/api/VERSION` for the core group, `/apis/GROUP/VERSION` otherwise.
     pub fn url_prefix(&self) -> String {
-        if self.group.is_empty() {
-            format!("/api/{}", self.version)
-        } else {
-            format!("/apis/{}/{}", self.group, self.version)
-        }
+        url_prefix(&self.group, &self.version)
     }
 
     /// This group version with a kind.
@@ -72,11 +68,32 @@ impl GroupVersion {
 
 impl fmt::Display for GroupVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.group.is_empty() {
-            f.write_str(&self.version)
-        } else {
-            write!(f, "{}/{}", self.group, self.version)
-        }
+        write_api_version(f, &self.group, &self.version)
+    }
+}
+
+/// `GROUP/VERSION`, or `VERSION` for the core group: an object's `apiVersion`.
+pub(crate) fn api_version(group: &str, version: &str) -> String {
+    let mut out = String::with_capacity(group.len() + 1 + version.len());
+    let _ = write_api_version(&mut out, group, version);
+    out
+}
+
+fn write_api_version(out: &mut impl fmt::Write, group: &str, version: &str) -> fmt::Result {
+    if !group.is_empty() {
+        out.write_str(group)?;
+        out.write_char('/')?;
+    }
+    out.write_str(version)
+}
+
+/// The URL prefix of a group version: `/api/VERSION` for the core group,
+/// `/apis/GROUP/VERSION` otherwise.
+pub(crate) fn url_prefix(group: &str, version: &str) -> String {
+    if group.is_empty() {
+        format!("/api/{version}")
+    } else {
+        format!("/apis/{group}/{version}")
     }
 }
 
@@ -131,13 +148,14 @@ impl GroupVersionKind {
 
     /// `GROUP/VERSION`, or `VERSION` for the core group.
     pub fn api_version(&self) -> String {
-        self.group_version().to_string()
+        api_version(&self.group, &self.version)
     }
 }
 
 impl fmt::Display for GroupVersionKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}, Kind={}", self.group_version(), self.kind)
+        write_api_version(f, &self.group, &self.version)?;
+        write!(f, ", Kind={}", self.kind)
     }
 }
 
@@ -177,13 +195,14 @@ impl GroupVersionResource {
 
     /// `GROUP/VERSION`, or `VERSION` for the core group.
     pub fn api_version(&self) -> String {
-        self.group_version().to_string()
+        api_version(&self.group, &self.version)
     }
 }
 
 impl fmt::Display for GroupVersionResource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}, Resource={}", self.group_version(), self.resource)
+        write_api_version(f, &self.group, &self.version)?;
+        write!(f, ", Resource={}", self.resource)
     }
 }
 
