@@ -22,9 +22,15 @@ cargo fmt --all --check
 step "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
-step "cargo clippy: k8s-client with only core/v1 and no transport extras"
+step "cargo clippy: k8s-client with only core/v1, ring and no transport extras"
 # The smallest build a program can ask for; the workspace build above has
 # every feature on, so this is what keeps the feature gates honest.
+cargo clippy -p k8s-client --no-default-features --features core,tls-ring --lib --tests -- -D warnings
+
+step "cargo clippy: the same on aws-lc-rs"
+cargo clippy -p k8s-client --no-default-features --features core,tls-aws-lc-rs --lib --tests -- -D warnings
+
+step "cargo clippy: the same with no TLS provider built in"
 cargo clippy -p k8s-client --no-default-features --features core --lib --tests -- -D warnings
 
 step "cargo doc"
@@ -33,7 +39,17 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 step "cargo test"
 cargo test --workspace
 
-step "cargo test: the transport with only core/v1 and no transport extras, against testenv"
+step "cargo test: the transport with only core/v1, ring and no transport extras, against testenv"
 # The workspace run above has every feature on. This runs the transport test
-# again in the smallest build (HTTP/1.1 only, no gzip, no SOCKS).
-cargo test -p k8s-client --no-default-features --features core --test transport_features
+# again in the smallest build (HTTP/1.1 only, no gzip, no SOCKS), once on
+# each TLS crypto provider.
+cargo test -p k8s-client --no-default-features --features core,tls-ring --test transport_features
+
+step "cargo test: the same on aws-lc-rs"
+# With the unit tests, one of which checks that aws-lc-rs is the provider used.
+cargo test -p k8s-client --no-default-features --features core,tls-aws-lc-rs --lib --test transport_features
+
+step "cargo test: no TLS provider built in, against testenv"
+# Building a client fails with an error saying what to do, then works once
+# the program installs a provider.
+cargo test -p k8s-client --no-default-features --features core --test no_tls_provider

@@ -1,31 +1,23 @@
 //! The transport works against a real API server with whichever of the
-//! transport features (`http2`, `gzip`, `socks`) are built in.
+//! transport features (`http2`, `gzip`, `socks`) and TLS crypto providers
+//! (`tls-ring`, `tls-aws-lc-rs`) are built in.
 //!
-//! `scripts/test.sh` runs this file a second time with default features off
-//! (`--no-default-features --features core`), the smallest build a program
-//! can ask for: the API server offers HTTP/2 in the TLS handshake, and a
-//! client without HTTP/2 must not accept it.
+//! `scripts/test.sh` runs this file again with default features off, the
+//! smallest build a program can ask for, once on each provider
+//! (`--no-default-features --features core,tls-ring`, then
+//! `core,tls-aws-lc-rs`): the API server offers HTTP/2 in the TLS handshake,
+//! and a client without HTTP/2 must not accept it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
 
 use k8s_client::api::ListParams;
 use k8s_client::api::core::v1::Namespace;
-use k8s_client::config::{Config, KubeConfigOptions, Kubeconfig};
 use k8s_client::{Api, Client};
-use k8s_testenv::{Kind, TestEnv};
 
 #[tokio::test]
 async fn lists_what_kubectl_lists_with_the_features_built_in() {
-    let env = tokio::task::spawn_blocking(|| {
-        TestEnv::shared().unwrap_or_else(|e| panic!("testenv did not start: {e}"))
-    })
-    .await
-    .unwrap();
-    let kubeconfig = Kubeconfig::read_from(env.kubeconfig_path(Kind::Admin))
-        .await
-        .unwrap();
-    let config = Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default())
-        .await
-        .unwrap();
+    let (env, config) = support::admin().await;
     let client = Client::try_from(config).unwrap();
 
     let namespaces: Api<Namespace> = Api::all(client);

@@ -1,9 +1,12 @@
 //! The rustls configuration for one client: which server certificates to
 //! trust, under which name, and which client certificate to present.
 //!
-//! The crypto provider (ring) is chosen here explicitly rather than through
-//! rustls' process-wide default, so no feature combination can leave the
-//! client without one and panic at run time.
+//! The crypto provider comes from the crate's features (`tls-aws-lc-rs`,
+//! else `tls-ring`) and is passed to rustls explicitly: rustls cannot pick a
+//! process-wide default once another crate of the program enables a second
+//! provider, and a choice made by features is deterministic. Only a build
+//! with neither feature uses the default the program installed; with none
+//! installed, building a client fails with an error saying what to do.
 
 use std::sync::{Arc, RwLock};
 
@@ -31,6 +34,30 @@ fn build_error(what: &str, e: impl std::error::Error + Send + Sync + 'static) ->
     })
 }
 
+/// The crypto provider named by the features: aws-lc-rs when it is built in
+/// (rustls' recommendation when both are), else ring.
+#[cfg(any(feature = "tls-ring", feature = "tls-aws-lc-rs"))]
+fn crypto_provider() -> Result<Arc<CryptoProvider>, Error> {
+    #[cfg(feature = "tls-aws-lc-rs")]
+    let provider = rustls::crypto::aws_lc_rs::default_provider();
+    #[cfg(not(feature = "tls-aws-lc-rs"))]
+    let provider = rustls::crypto::ring::default_provider();
+    Ok(Arc::new(provider))
+}
+
+/// No provider is built in: the one the program installed process-wide.
+#[cfg(not(any(feature = "tls-ring", feature = "tls-aws-lc-rs")))]
+fn crypto_provider() -> Result<Arc<CryptoProvider>, Error> {
+    CryptoProvider::get_default().cloned().ok_or_else(|| {
+        build_error(
+            "TLS crypto provider",
+            "none is built in and none is installed; enable k8s-client's `tls-ring` or \
+             `tls-aws-lc-rs` feature, or install a process-wide default with rustls' \
+             `CryptoProvider::install_default` before building the client",
+        )
+    })
+}
+
 /// Builds the rustls config. The client certificate is resolved per handshake
 /// through `identity`, so a certificate an exec plugin hands out later takes
 /// effect without rebuilding the client.
@@ -38,7 +65,7 @@ pub(crate) fn client_config(
     settings: &TlsSettings<'_>,
     identity: Arc<ClientIdentitySlot>,
 ) -> Result<ClientConfig, Error> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = crypto_provider()?;
     let mut verifier: Arc<dyn ServerCertVerifier> = if settings.accept_invalid_certs {
         Arc::new(AcceptAnything(provider.clone()))
     } else if !settings.root_certs.is_empty() {
@@ -100,8 +127,7 @@ impl ClientIdentitySlot {
         chain: Vec<CertificateDer<'static>>,
         key: PrivateKeyDer<'static>,
     ) -> Result<(), Error> {
-        let provider = rustls::crypto::ring::default_provider();
-        let signing_key = provider
+        let signing_key = crypto_provider()?
             .key_provider
             .load_private_key(key)
             .map_err(|e| build_error("client key", e))?;
@@ -231,5 +257,23 @@ impl ServerCertVerifier for AcceptAnything {
     }
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+#[cfg(all(test, any(feature = "tls-ring", feature = "tls-aws-lc-rs")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_features_choose_the_provider_aws_lc_rs_first() {
+        let provider = crypto_provider().unwrap();
+        // rustls names its providers' key loaders after the provider.
+        let key_provider = format!("{:?}", provider.key_provider);
+        let expected = if cfg!(feature = "tls-aws-lc-rs") {
+            "AwsLcRs"
+        } else {
+            "Ring"
+        };
+        assert_eq!(key_provider, expected);
     }
 }

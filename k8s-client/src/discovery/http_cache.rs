@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
+use sha2::{Digest, Sha256};
 
 use super::disk;
 
@@ -104,8 +105,8 @@ impl HttpCache {
     }
 }
 
-fn sha256(data: &[u8]) -> ring::digest::Digest {
-    ring::digest::digest(&ring::digest::SHA256, data)
+fn sha256(data: &[u8]) -> [u8; 32] {
+    Sha256::digest(data).into()
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -302,5 +303,16 @@ mod tests {
         );
         assert_eq!(canonical("x-varied-accept"), "X-Varied-Accept");
         assert_eq!(canonical("etag"), "Etag");
+    }
+
+    #[test]
+    fn file_names_match_kubectls() {
+        // What `sha256sum` prints for the URL, as kubectl names the entry.
+        let cache = HttpCache::new(PathBuf::from("/c/http"));
+        assert_eq!(
+            cache.file("https://127.0.0.1:6443/apis"),
+            Path::new("/c/http")
+                .join("0608cb927d20a07ea7869f43bf4d121f8c0ab04aa2fc7f5fc5f59b2cb83a2306")
+        );
     }
 }
