@@ -61,4 +61,25 @@ pub mod __private {
     pub mod crd {
         pub use crate::crd::parts::*;
     }
+
+    /// Keeps the `CustomResourceExt` impl `#[derive(Resource)]` writes when
+    /// the `apiextensions` feature is on (the derive cannot see this crate's
+    /// features).
+    #[cfg(feature = "apiextensions")]
+    #[macro_export]
+    #[doc(hidden)]
+    macro_rules! __k8s_client_custom_resource_ext {
+        ($($item:tt)*) => { $($item)* };
+    }
+
+    /// Drops the `CustomResourceExt` impl `#[derive(Resource)]` writes: without
+    /// the `apiextensions` feature there is no CustomResourceDefinition type.
+    #[cfg(not(feature = "apiextensions"))]
+    #[macro_export]
+    #[doc(hidden)]
+    macro_rules! __k8s_client_custom_resource_ext {
+        ($($item:tt)*) => {};
+    }
+
+    pub use __k8s_client_custom_resource_ext as custom_resource_ext;
 }
