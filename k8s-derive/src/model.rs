@@ -354,18 +354,25 @@ pub(crate) mod tests {
         assert!(!m.has_status_field);
         assert!(m.subresources().is_empty());
         assert_eq!(m.schema_mode(), SchemaMode::Derived);
-        let krate = &m.krate;
-        assert_eq!(quote::quote!(#krate).to_string(), ":: k8s_client");
     }
 
     #[test]
     fn crate_path() {
-        let m = model(parse_quote! {
-            #[resource(crate = "crate::reexported", version = "v1")]
-            struct Pod { metadata: ObjectMeta }
-        });
-        let krate = &m.krate;
-        assert_eq!(quote::quote!(#krate).to_string(), "crate :: reexported");
+        let krate = |input: DeriveInput| {
+            let path = model(input).krate;
+            quote::quote!(#path).to_string()
+        };
+        assert_eq!(
+            krate(parse_quote! { #[resource(version = "v1")] struct Pod { metadata: M } }),
+            ":: k8s_client"
+        );
+        assert_eq!(
+            krate(parse_quote! {
+                #[resource(crate = "crate::reexported", version = "v1")]
+                struct Pod { metadata: M }
+            }),
+            "crate :: reexported"
+        );
     }
 
     #[test]
