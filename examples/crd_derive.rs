@@ -135,7 +135,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let crd = widget_crd()?;
     if args.iter().any(|a| a == "--print") {
-        println!("{}", serde_json::to_string_pretty(&crd)?);
+        println!("{}", serde_json::to_string_pretty(&crd.manifest())?);
         return Ok(());
     }
     let client = Client::try_default().await?;

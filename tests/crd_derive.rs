@@ -112,7 +112,11 @@ fn gadget(name: &str, spec: serde_json::Value) -> serde_json::Value {
 fn derived_crd_is_accepted_and_validates() {
     let env = TestEnv::shared().unwrap();
     let crd = merge_crds(vec![v1alpha1::Gadget::crd(), Gadget::crd()], "v1").unwrap();
-    let file = write_json(env, "gadget-crd", &serde_json::to_value(&crd).unwrap());
+    let file = write_json(
+        env,
+        "gadget-crd",
+        &serde_json::to_value(crd.manifest()).unwrap(),
+    );
     env.run_kubectl(["create", "-f", file.to_str().unwrap()])
         .unwrap();
     let crd_ref = format!("crd/{}", Gadget::crd_name());

@@ -9,6 +9,8 @@
 //!   and an absent box costs 8 bytes instead of the whole struct.
 //! - Enumerations stay `String`s: servers add values, and an unknown value
 //!   must not fail a decode. Their values are in the field docs.
+//! - Unions the spec names without describing (`JSONSchemaPropsOrBool`, …;
+//!   see `model::union_variants`) are untagged enums, one variant per JSON shape.
 //! - Fields a type does not know are skipped on decode (serde's default). A
 //!   read-modify-write `replace` drops them; use patches or server-side apply
 //!   to change objects a newer server may have extended.
@@ -92,6 +94,19 @@ impl Emitter<'_> {
         self.sizes.insert(name.to_owned(), None);
         let model = self.model;
         let total = model.schemas.get(name).map_or(0, |s| {
+            if !s.variants.is_empty() {
+                // The largest alternative (boxed schemas are a pointer) and a tag.
+                let largest = s
+                    .variants
+                    .iter()
+                    .map(|v| match &v.ty {
+                        Ty::Ref(_) => 8,
+                        ty => self.size(ty),
+                    })
+                    .max()
+                    .unwrap_or(0);
+                return largest + 8;
+            }
             s.fields
                 .iter()
                 .map(|f| {
@@ -198,8 +213,13 @@ pub(crate) fn emit(model: &Model) -> Result<Files> {
             .unwrap_or_default();
         let feature = features.entry(module.group_mod.clone()).or_default();
         for s in schemas {
-            for f in &s.fields {
-                referenced_groups(&f.ty, model, feature);
+            for ty in s
+                .fields
+                .iter()
+                .map(|f| &f.ty)
+                .chain(s.variants.iter().map(|v| &v.ty))
+            {
+                referenced_groups(ty, model, feature);
             }
         }
         feature.remove(&module.group_mod);
@@ -264,6 +284,8 @@ Every kind the server serves derives [`Resource`](crate::Resource), so it
 //! - large optional structs are boxed (`Option<Box<T>>`), so absent ones cost
 //!   one word;
 //! - enumerations are `String`s, so values a newer server adds still decode;
+//! - values of one of several JSON shapes (such as `JSONSchemaPropsOrBool`)
+//!   are enums with one variant per shape;
 //! - quantities, int-or-strings, times and base64 bytes use the types in
 //!   [`meta`](crate::meta); maps are `BTreeMap`s, so they serialize in a
 //!   stable order;
@@ -337,6 +359,10 @@ fn emit_version(
                 "/// A list of [`{item}`] objects, as `list` returns it.\npub type {} = crate::meta::List<{item}>;\n",
                 s.rust_name
             );
+            continue;
+        }
+        if !s.variants.is_empty() {
+            emit_union(em, &mut out, module, s)?;
             continue;
         }
         let resource = by_schema.get(s.name.as_str()).copied();
@@ -448,6 +474,29 @@ fn emit_struct(
         }
         let _ = writeln!(out, "#[serde({})]", attrs.join(", "));
         let _ = writeln!(out, "pub {name}: {ty},");
+    }
+    out.push_str("}\n\n");
+    Ok(())
+}
+
+/// An untagged enum: each alternative is a different JSON shape, so serde
+/// picks the one that matches. No `Default`: no alternative is the obvious one.
+fn emit_union(em: &Emitter<'_>, out: &mut String, module: &ModuleId, s: &Schema) -> Result<()> {
+    doc(out, &s.description);
+    out.push_str(
+        "#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]\n#[serde(untagged)]\n",
+    );
+    let _ = writeln!(out, "pub enum {} {{", s.rust_name);
+    for v in &s.variants {
+        let ctx = |e: Error| Error::new(format!("schema {}, variant {}: {e}", s.name, v.name));
+        let inner = em.rust_ty(&v.ty, module).map_err(ctx)?;
+        let ty = match v.ty {
+            // Boxed: the alternatives usually contain the type that holds the union.
+            Ty::Ref(_) => format!("Box<{inner}>"),
+            _ => inner,
+        };
+        doc(out, v.description);
+        let _ = writeln!(out, "{}({ty}),", v.name);
     }
     out.push_str("}\n\n");
     Ok(())

@@ -42,7 +42,17 @@ pub(crate) struct Field {
     pub(crate) description: String,
 }
 
-/// An object schema to generate a struct for.
+/// One alternative of a union schema.
+#[derive(Debug, Clone)]
+pub(crate) struct Variant {
+    /// The Rust variant name.
+    pub(crate) name: &'static str,
+    /// The type of its one field; a generated schema is boxed.
+    pub(crate) ty: Ty,
+    pub(crate) description: &'static str,
+}
+
+/// A schema to generate a struct (an object schema) or an enum (a union) for.
 #[derive(Debug, Clone)]
 pub(crate) struct Schema {
     /// The full OpenAPI name, such as `io.k8s.api.apps.v1.Deployment`.
@@ -53,6 +63,9 @@ pub(crate) struct Schema {
     pub(crate) rust_name: String,
     pub(crate) description: String,
     pub(crate) fields: Vec<Field>,
+    /// A union's alternatives (see [`union_variants`]), in the order they
+    /// are tried on decode; empty for an object schema.
+    pub(crate) variants: Vec<Variant>,
     /// Group/version/kind pairs the schema declares (`x-kubernetes-group-version-kind`).
     pub(crate) gvks: Vec<(String, String, String)>,
 }
@@ -98,7 +111,6 @@ pub(crate) struct Model {
 /// free-form JSON), so one definition serves both hand-written and generated code.
 pub(crate) fn fixed_type(name: &str) -> Option<Ty> {
     const META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.";
-    const APIEXT: &str = "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.";
     let fixed = |p: &'static str| Some(Ty::Fixed(p));
     if let Some(m) = name.strip_prefix(META) {
         return match m {
@@ -127,18 +139,62 @@ pub(crate) fn fixed_type(name: &str) -> Option<Ty> {
         "io.k8s.apimachinery.pkg.util.intstr.IntOrString" => fixed("crate::meta::IntOrString"),
         // An embedded object of any kind.
         "io.k8s.apimachinery.pkg.runtime.RawExtension" => Some(Ty::Value),
-        _ => match name.strip_prefix(APIEXT) {
-            // Arbitrary JSON, and the `X or Y` unions of JSONSchemaProps:
-            // their JSON shape is not an object, so they stay values.
-            Some(
-                "JSON"
-                | "JSONSchemaPropsOrArray"
-                | "JSONSchemaPropsOrBool"
-                | "JSONSchemaPropsOrStringArray",
-            ) => Some(Ty::Value),
-            _ => None,
-        },
+        // Arbitrary JSON.
+        _ if name.strip_prefix(APIEXT) == Some("JSON") => Some(Ty::Value),
+        _ => None,
     }
+}
+
+/// The package of the apiextensions types.
+const APIEXT: &str = "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.";
+
+/// The alternatives of a union schema: a value of one of several JSON
+/// shapes, which the OpenAPI document names without describing (the Go
+/// types decode it by hand). Each alternative is a different JSON shape,
+/// so trying them in order picks the one Go's decoder picks.
+pub(crate) fn union_variants(name: &str) -> Option<Vec<Variant>> {
+    let schema = || Ty::Ref(format!("{APIEXT}JSONSchemaProps"));
+    let variant = |name, ty, description| Variant {
+        name,
+        ty,
+        description,
+    };
+    let variants = match name.strip_prefix(APIEXT)? {
+        "JSONSchemaPropsOrArray" => vec![
+            variant(
+                "Schemas",
+                Ty::Vec(Box::new(schema())),
+                "One schema per position (a JSON array).",
+            ),
+            variant(
+                "Schema",
+                schema(),
+                "One schema for every item (a JSON object).",
+            ),
+        ],
+        "JSONSchemaPropsOrBool" => vec![
+            variant(
+                "Bool",
+                Ty::Bool,
+                "Whether anything is allowed (`true`) or nothing (`false`).",
+            ),
+            variant(
+                "Schema",
+                schema(),
+                "What is allowed, as a schema (a JSON object).",
+            ),
+        ],
+        "JSONSchemaPropsOrStringArray" => vec![
+            variant(
+                "Strings",
+                Ty::Vec(Box::new(Ty::String)),
+                "Property names (a JSON array of strings).",
+            ),
+            variant("Schema", schema(), "A schema (a JSON object)."),
+        ],
+        _ => return None,
+    };
+    Some(variants)
 }
 
 /// The module a generated schema belongs to, from its OpenAPI name.
@@ -248,7 +304,18 @@ impl Model {
                 // WatchEvent, …): references to them are checked below.
                 continue;
             };
-            let parsed = parse_schema(name, schema, module, rust_name)?;
+            let parsed = match union_variants(name) {
+                Some(variants) => Schema {
+                    name: name.clone(),
+                    module,
+                    rust_name,
+                    description: description(schema),
+                    fields: Vec::new(),
+                    variants,
+                    gvks: Vec::new(),
+                },
+                None => parse_schema(name, schema, module, rust_name)?,
+            };
             schemas.insert(name.clone(), parsed);
         }
         // Every reference must resolve to a generated or hand-written type.
@@ -256,6 +323,10 @@ impl Model {
             for f in &s.fields {
                 check_refs(&f.ty, &schemas)
                     .map_err(|e| Error::new(format!("{}.{}: {e}", s.name, f.json)))?;
+            }
+            for v in &s.variants {
+                check_refs(&v.ty, &schemas)
+                    .map_err(|e| Error::new(format!("{}::{}: {e}", s.name, v.name)))?;
             }
         }
 
@@ -417,6 +488,7 @@ fn parse_schema(name: &str, v: &Value, module: ModuleId, rust_name: String) -> R
         rust_name,
         description: description(v),
         fields,
+        variants: Vec::new(),
         gvks,
     })
 }

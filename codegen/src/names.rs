@@ -13,7 +13,9 @@ const KEYWORDS: &[&str] = &[
 /// `target_cpu_utilization_percentage`, `x-kubernetes-list-type` →
 /// `x_kubernetes_list_type`, `type` → `type_`.
 ///
-/// An acronym followed by a plural `s` stays one word (`IPs`, `CIDRs`, `URLs`).
+/// An acronym followed by a plural `s` stays one word (`IPs`, `CIDRs`, `URLs`);
+/// a capital and a digit after an acronym are a word of their own
+/// (`openAPIV3Schema` → `open_api_v3_schema`).
 pub(crate) fn snake(name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
     let mut out = String::with_capacity(name.len() + 4);
@@ -35,7 +37,7 @@ pub(crate) fn snake(name: &str) -> String {
             let boundary = match prev {
                 Some(p) if p.is_ascii_lowercase() || p.is_ascii_digit() => true,
                 Some(p) if p.is_ascii_uppercase() => {
-                    next.is_some_and(|n| n.is_ascii_lowercase()) && !plural_s
+                    next.is_some_and(|n| n.is_ascii_lowercase() || n.is_ascii_digit()) && !plural_s
                 }
                 _ => false,
             };
@@ -229,6 +231,9 @@ mod tests {
             ("v1beta1", "v1beta1"),
             ("fsGroup", "fs_group"),
             ("externalIPs", "external_ips"),
+            ("openAPIV3Schema", "open_api_v3_schema"),
+            ("fieldsV1", "fields_v1"),
+            ("FieldsV1", "fields_v1"),
         ] {
             assert_eq!(snake(json), want, "{json}");
         }

@@ -3,7 +3,7 @@
 //! - [`Api<K>`](Api): typed CRUD, patch, watch and subresources for any [`Resource`].
 //! - [`Resource`] is derived with `#[derive(Resource)]` on your own types.
 //! - [`config`] loads kubeconfig files and in-cluster settings into a [`Config`].
-//! - [`crd`] builds CustomResourceDefinitions from those types.
+//! - [`crd`] builds CustomResourceDefinitions from those types (feature `apiextensions`).
 //! - [`dynamic`]: any resource at run time ([`DynamicObject`](dynamic::DynamicObject), [`ApiResource`](dynamic::ApiResource)).
 //! - [`discovery`]: what the server offers, cached like kubectl, and a REST mapper.
 //! - [`meta`] holds the shared `meta.k8s.io/v1` types.
@@ -13,7 +13,7 @@
 //!
 //! - One per built-in API group (`core`, `apps`, `batch`, `networking`,
 //!   `rbac`, …), each enabling the groups its types refer to. Default:
-//!   `core`, `apps`, `batch`.
+//!   `core`, `apps`, `batch`, `apiextensions` (which [`crd`] needs).
 //! - Transport, on by default: `http2` (HTTP/2 with client-go's health-check
 //!   pings; without it, HTTP/1.1), `gzip` (compressed responses), `socks`
 //!   (`socks5://` proxy URLs).
@@ -41,6 +41,7 @@ extern crate self as k8s_client;
 pub mod api;
 mod client;
 pub mod config;
+#[cfg(feature = "apiextensions")]
 pub mod crd;
 pub mod discovery;
 pub mod dynamic;
@@ -59,6 +60,7 @@ pub use client::{
     DEFAULT_MAX_STREAMS_PER_CONNECTION, RequestInfo, RequestObserver, RetryPolicy, WarningHandler,
 };
 pub use config::{Config, ConfigError, DEFAULT_BURST, DEFAULT_QPS};
+#[cfg(feature = "apiextensions")]
 pub use crd::CustomResourceExt;
 pub use error::{ApiError, BuildError, Error, RequestError, Result, TransportErrorKind};
 pub use k8s_derive::Resource;
@@ -71,7 +73,60 @@ pub mod __private {
     pub use schemars;
     pub use serde_json;
     /// CRD building blocks for `CustomResourceExt` impls.
+    #[cfg(feature = "apiextensions")]
     pub mod crd {
         pub use crate::crd::parts::*;
+    }
+
+    /// Keeps the `CustomResourceExt` impl `#[derive(Resource)]` writes when
+    /// the `apiextensions` feature is on (the derive cannot see this crate's
+    /// features).
+    #[cfg(feature = "apiextensions")]
+    #[macro_export]
+    #[doc(hidden)]
+    macro_rules! __k8s_client_custom_resource_ext {
+        ($($item:tt)*) => { $($item)* };
+    }
+
+    /// Drops the `CustomResourceExt` impl `#[derive(Resource)]` writes: without
+    /// the `apiextensions` feature there is no CustomResourceDefinition type.
+    #[cfg(not(feature = "apiextensions"))]
+    #[macro_export]
+    #[doc(hidden)]
+    macro_rules! __k8s_client_custom_resource_ext {
+        ($($item:tt)*) => {};
+    }
+
+    pub use __k8s_client_custom_resource_ext as custom_resource_ext;
+
+    #[cfg(test)]
+    mod tests {
+        use crate::meta::ObjectMeta;
+        use crate::{HasMetadata, Resource};
+
+        /// A custom resource derives in every feature set.
+        #[derive(Resource)]
+        #[resource(
+            group = "example.com",
+            version = "v1",
+            schema = "preserve-unknown-fields"
+        )]
+        struct Widget {
+            metadata: ObjectMeta,
+        }
+
+        #[test]
+        fn custom_resource_ext_only_with_apiextensions() {
+            let w = Widget {
+                metadata: ObjectMeta::default(),
+            };
+            assert_eq!(w.name(), "");
+            assert_eq!(Widget::API_VERSION, "example.com/v1");
+            #[cfg(feature = "apiextensions")]
+            assert_eq!(
+                <Widget as crate::CustomResourceExt>::crd().spec.group,
+                "example.com"
+            );
+        }
     }
 }

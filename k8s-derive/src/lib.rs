@@ -1,21 +1,24 @@
 //! Derive macros for [`k8s-client`](https://docs.rs/k8s-client).
 //!
 //! Use them through `k8s_client`, which re-exports them; generated code names
-//! every path in full (`::k8s_client::…`).
+//! every path in full (`::k8s_client::…`, or the path given as `crate = "..."`).
 //!
 //! The derive works in three stages, each tested on its own:
-//! `model` (darling reads the attribute into a typed model), `validate`
-//! (checks with errors at the offending token) and code generation
-//! (`resource` for the traits, `crd` for `CustomResourceExt`).
+//! 1. `parse` (darling reads the attribute as written) and `model` (the
+//!    defaults applied, each value keeping the span of its token);
+//! 2. `check`: one function per rule, every error at the offending token,
+//!    all of them reported together;
+//! 3. code generation: `resource` for the traits, `crd` for `CustomResourceExt`.
 
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
 
+mod check;
 mod crd;
 mod model;
 mod names;
+mod parse;
 mod resource;
-mod validate;
 
 /// Derive `HasMetadata` and `Resource` (and, for custom resources,
 /// `CustomResourceExt`) for a struct with a `metadata: ObjectMeta` field.
@@ -30,6 +33,7 @@ mod validate;
 ///
 /// | key | value | default | meaning |
 /// |---|---|---|---|
+/// | `crate` | path, as a string | `"::k8s_client"` | The path generated code names k8s-client by, for a crate that renames the dependency or re-exports it (`crate = "::my_k8s"`, `crate = "crate::reexported"`), as serde's `#[serde(crate = "...")]`. |
 /// | `group` | string | `""` | API group; `""` is the core group (`/api/v1`, `API_VERSION = "v1"`). Must be a lowercase DNS subdomain. |
 /// | `version` | string | **required** | `v1`, `v1beta2`, `v2alpha1`, … |
 /// | `kind` | string | the struct's name | UpperCamelCase. |
@@ -44,7 +48,7 @@ mod validate;
 /// | `subresources("log", …)` | strings | none | More entries for `SUBRESOURCES`, for built-in kinds the server gives subresources a CRD cannot have (`log`, `exec`, `eviction`, …). `status` and `scale` come from their own keys. |
 /// | `served` | bool | `true` | The CRD version's `served`. |
 /// | `storage` | bool | `true` | The CRD version's `storage`. |
-/// | `crd` | bool | `true` when `group` contains a dot | Whether to implement `CustomResourceExt`. Built-in kinds in dotted groups (such as `apiextensions.k8s.io`) set `crd = false`. |
+/// | `crd` | bool | `true` when `group` contains a dot | Whether to implement `CustomResourceExt`. Built-in kinds in dotted groups (such as `apiextensions.k8s.io`) set `crd = false`. The impl exists only when k8s-client's `apiextensions` feature (on by default) is on: the derive cannot see that feature, so it wraps the impl in a macro of k8s-client that keeps or drops it. |
 /// | `schema` | `"derived"` or `"preserve-unknown-fields"` | `"derived"` | How `crd()` gets the OpenAPI schema: from the type's `schemars::JsonSchema` impl, converted to a structural schema (so the type must derive `JsonSchema`), or an open schema that keeps unknown fields in `spec` and `status`. |
 ///
 /// Mistakes are compile errors at the token that caused them: unknown keys,
@@ -54,12 +58,16 @@ mod validate;
 #[proc_macro_derive(Resource, attributes(resource))]
 pub fn derive_resource(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    match model::Model::from_input(&input) {
-        Ok(m) => {
-            let mut out = resource::expand(&m);
-            out.extend(crd::expand(&m));
-            out.into()
-        }
-        Err(e) => e.to_compile_error().into(),
-    }
+    expand(&input)
+        .unwrap_or_else(darling::Error::write_errors)
+        .into()
+}
+
+/// The three stages: parse and apply defaults, check, generate.
+fn expand(input: &DeriveInput) -> darling::Result<proc_macro2::TokenStream> {
+    let model = model::Model::from_args(parse::parse(input)?)?;
+    check::check(&model)?;
+    let mut out = resource::expand(&model);
+    out.extend(crd::expand(&model));
+    Ok(out)
 }

@@ -8,20 +8,21 @@ use crate::model::Model;
 
 /// `impl HasMetadata` and `impl Resource` for the model's type.
 pub(crate) fn expand(m: &Model) -> TokenStream {
+    let krate = &m.krate;
     let ident = &m.ident;
     let (impl_generics, ty_generics, where_clause) = m.generics.split_for_impl();
     let scope = if m.namespaced {
-        quote!(::k8s_client::NamespaceScope)
+        quote!(#krate::NamespaceScope)
     } else {
-        quote!(::k8s_client::ClusterScope)
+        quote!(#krate::ClusterScope)
     };
-    let group = &m.group;
-    let version = &m.version;
+    let group = &m.group.value;
+    let version = &m.version.value;
     let api_version = m.api_version();
-    let kind = &m.kind;
-    let plural = &m.plural;
-    let singular = &m.singular;
-    let short_names = &m.short_names;
+    let kind = &m.kind.value;
+    let plural = &m.plural.value;
+    let singular = &m.singular.value;
+    let short_names = m.short_names.iter().map(|s| &s.value);
     let subresources = m.subresources();
     // Spanned on the field's type, so a `metadata` of the wrong type is
     // reported there rather than on the derive.
@@ -31,17 +32,17 @@ pub(crate) fn expand(m: &Model) -> TokenStream {
 
     quote! {
         #[automatically_derived]
-        impl #impl_generics ::k8s_client::HasMetadata for #ident #ty_generics #where_clause {
-            fn metadata(&self) -> &::k8s_client::meta::ObjectMeta {
+        impl #impl_generics #krate::HasMetadata for #ident #ty_generics #where_clause {
+            fn metadata(&self) -> &#krate::meta::ObjectMeta {
                 #meta
             }
-            fn metadata_mut(&mut self) -> &mut ::k8s_client::meta::ObjectMeta {
+            fn metadata_mut(&mut self) -> &mut #krate::meta::ObjectMeta {
                 #meta_mut
             }
         }
 
         #[automatically_derived]
-        impl #impl_generics ::k8s_client::Resource for #ident #ty_generics #where_clause {
+        impl #impl_generics #krate::Resource for #ident #ty_generics #where_clause {
             type Scope = #scope;
             const GROUP: &'static str = #group;
             const VERSION: &'static str = #version;
@@ -59,17 +60,35 @@ pub(crate) fn expand(m: &Model) -> TokenStream {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::model::tests::model_of;
+
+    fn expand_str(input: syn::DeriveInput) -> String {
+        expand(&model_of(&input).unwrap()).to_string()
+    }
 
     #[test]
     fn full_paths_and_consts() {
-        let input: syn::DeriveInput = syn::parse_quote! {
+        let out = expand_str(syn::parse_quote! {
             #[resource(group = "example.com", version = "v1", namespaced, shortnames("wd"))]
             struct Widget { metadata: ObjectMeta }
-        };
-        let out = expand(&Model::from_input(&input).unwrap()).to_string();
+        });
         assert!(out.contains(":: k8s_client :: NamespaceScope"), "{out}");
         assert!(out.contains("\"example.com/v1\""), "{out}");
         assert!(out.contains("\"widgets\""), "{out}");
         assert!(out.contains("& [\"wd\"]"), "{out}");
+    }
+
+    #[test]
+    fn every_path_through_the_crate_key() {
+        let out = expand_str(syn::parse_quote! {
+            #[resource(crate = "crate::reexported", version = "v1")]
+            struct Node { metadata: ObjectMeta }
+        });
+        assert!(!out.contains("k8s_client"), "{out}");
+        assert!(out.contains("crate :: reexported :: ClusterScope"), "{out}");
+        assert!(
+            out.contains("crate :: reexported :: meta :: ObjectMeta"),
+            "{out}"
+        );
     }
 }

@@ -1,5 +1,5 @@
 //! CustomResourceDefinitions (`apiextensions.k8s.io/v1`) and generating them
-//! from Rust types.
+//! from Rust types. Behind the `apiextensions` feature (on by default).
 //!
 //! `#[derive(Resource)]` on a type in a dotted group (such as `example.com`)
 //! implements [`CustomResourceExt`], whose [`crd()`](CustomResourceExt::crd)
@@ -10,12 +10,18 @@
 //! without one of those, a missing `JsonSchema` impl is a compile error at the
 //! derive, not a surprise at run time.
 //!
-//! Several versions of one kind (one Rust type per version) become one CRD
-//! with [`merge_crds`].
+//! Without the `apiextensions` feature this module and `CustomResourceExt`
+//! do not exist, and the derive implements only `HasMetadata` and
+//! `Resource`: it writes the `CustomResourceExt` impl inside a macro of this
+//! crate that keeps it only when the feature is on.
 //!
-//! The types here are a hand-written subset of `apiextensions.k8s.io/v1`.
-//! They will be replaced by the generated apiextensions types; the path to
-//! use, now and then, is `k8s_client::crd::…`.
+//! Several versions of one kind (one Rust type per version) become one CRD
+//! with [`merge_crds`]. [`install`] applies a CRD and waits until it is
+//! served; [`CustomResourceDefinition::manifest`] is the CRD as
+//! `kubectl apply -f` takes it.
+//!
+//! The types are the generated ones of
+//! [`api::apiextensions::v1`](crate::api::apiextensions::v1), re-exported here.
 //!
 //! ```
 //! use k8s_client::{CustomResourceExt, Resource, crd::merge_crds, meta::ObjectMeta};
@@ -36,17 +42,19 @@
 //! ```
 
 mod install;
+mod manifest;
 pub mod schema;
-mod types;
 
-pub use install::install;
-pub use types::{
+pub use crate::api::apiextensions::v1::{
     CustomResourceColumnDefinition, CustomResourceConversion, CustomResourceDefinition,
-    CustomResourceDefinitionCondition, CustomResourceDefinitionNames, CustomResourceDefinitionSpec,
-    CustomResourceDefinitionStatus, CustomResourceDefinitionVersion,
+    CustomResourceDefinitionCondition, CustomResourceDefinitionList, CustomResourceDefinitionNames,
+    CustomResourceDefinitionSpec, CustomResourceDefinitionStatus, CustomResourceDefinitionVersion,
     CustomResourceSubresourceScale, CustomResourceSubresourceStatus, CustomResourceSubresources,
-    CustomResourceValidation, JSONSchemaProps, JSONSchemaPropsOrBool, ValidationRule,
+    CustomResourceValidation, ExternalDocumentation, JSONSchemaProps, JSONSchemaPropsOrArray,
+    JSONSchemaPropsOrBool, JSONSchemaPropsOrStringArray, SelectableField, ServiceReference,
+    ValidationRule, WebhookClientConfig, WebhookConversion,
 };
+pub use install::install;
 
 use crate::Resource;
 use crate::meta::ObjectMeta;
@@ -201,14 +209,13 @@ pub mod parts {
         let subresources =
             (parts.status || parts.scale.is_some()).then(|| CustomResourceSubresources {
                 status: parts.status.then_some(CustomResourceSubresourceStatus {}),
-                scale: parts
-                    .scale
-                    .as_ref()
-                    .map(|s| CustomResourceSubresourceScale {
+                scale: parts.scale.as_ref().map(|s| {
+                    Box::new(CustomResourceSubresourceScale {
                         spec_replicas_path: s.spec_replicas_path.to_owned(),
                         status_replicas_path: s.status_replicas_path.to_owned(),
                         label_selector_path: s.label_selector_path.map(str::to_owned),
-                    }),
+                    })
+                }),
             });
         let columns: Vec<CustomResourceColumnDefinition> = parts
             .printer_columns
@@ -247,16 +254,14 @@ pub mod parts {
                     name: K::VERSION.to_owned(),
                     served: parts.served,
                     storage: parts.storage,
-                    deprecated: None,
-                    deprecation_warning: None,
                     schema: Some(CustomResourceValidation {
-                        open_api_v3_schema: Some(schema),
+                        open_api_v3_schema: Some(Box::new(schema)),
                     }),
                     subresources,
                     additional_printer_columns: (!columns.is_empty()).then_some(columns),
+                    ..Default::default()
                 }],
-                conversion: None,
-                preserve_unknown_fields: None,
+                ..Default::default()
             },
             status: None,
         }

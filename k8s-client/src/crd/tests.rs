@@ -109,11 +109,76 @@ fn golden(name: &str, got: &Value) {
 
 #[test]
 fn widget_crd_golden() {
-    let crd = serde_json::to_value(Widget::crd()).unwrap();
+    let crd = serde_json::to_value(Widget::crd().manifest()).unwrap();
     golden("widget_crd.json", &crd);
     // It deserializes back into the same CRD.
     let back: CustomResourceDefinition = serde_json::from_value(crd).unwrap();
     assert_eq!(back, Widget::crd());
+}
+
+#[test]
+fn manifest_is_the_crd_with_its_type() {
+    let crd = Widget::crd();
+    let mut manifest = serde_json::to_value(crd.manifest()).unwrap();
+    let object = manifest.as_object_mut().unwrap();
+    assert_eq!(
+        object.remove("apiVersion"),
+        Some(json!("apiextensions.k8s.io/v1"))
+    );
+    assert_eq!(
+        object.remove("kind"),
+        Some(json!("CustomResourceDefinition"))
+    );
+    assert_eq!(manifest, serde_json::to_value(&crd).unwrap());
+}
+
+/// The `…Or…` unions read each JSON shape as Go's decoders do, and write it back.
+#[test]
+fn schema_unions_round_trip() {
+    let schema: JSONSchemaProps = serde_json::from_value(json!({
+        "type": "object",
+        "additionalProperties": false,
+        "additionalItems": {"type": "string"},
+        "items": [{"type": "string"}, {"type": "integer"}],
+        "dependencies": {"a": ["b", "c"], "d": {"required": ["e"]}},
+        "properties": {
+            "list": {"type": "array", "items": {"type": "string"}},
+            "map": {"type": "object", "additionalProperties": true},
+        },
+    }))
+    .unwrap();
+    assert_eq!(
+        schema.additional_properties,
+        Some(JSONSchemaPropsOrBool::Bool(false))
+    );
+    assert!(matches!(
+        &schema.additional_items,
+        Some(JSONSchemaPropsOrBool::Schema(s)) if s.type_.as_deref() == Some("string")
+    ));
+    assert!(matches!(&schema.items, Some(JSONSchemaPropsOrArray::Schemas(v)) if v.len() == 2));
+    let deps = schema.dependencies.as_ref().unwrap();
+    assert_eq!(
+        deps["a"],
+        JSONSchemaPropsOrStringArray::Strings(vec!["b".into(), "c".into()])
+    );
+    assert!(matches!(&deps["d"], JSONSchemaPropsOrStringArray::Schema(s) if s.required.is_some()));
+    let props = schema.properties.as_ref().unwrap();
+    assert!(matches!(
+        &props["list"].items,
+        Some(JSONSchemaPropsOrArray::Schema(s)) if s.type_.as_deref() == Some("string")
+    ));
+    assert_eq!(
+        props["map"].additional_properties,
+        Some(JSONSchemaPropsOrBool::Bool(true))
+    );
+
+    let back: JSONSchemaProps =
+        serde_json::from_value(serde_json::to_value(&schema).unwrap()).unwrap();
+    assert_eq!(back, schema);
+    // A string where a schema or a boolean belongs is refused, as the server refuses it.
+    assert!(
+        serde_json::from_value::<JSONSchemaProps>(json!({"additionalProperties": "x"})).is_err()
+    );
 }
 
 /// Check the structural-schema rules on a converted schema.

@@ -12,6 +12,8 @@
 //! - large optional structs are boxed (`Option<Box<T>>`), so absent ones cost
 //!   one word;
 //! - enumerations are `String`s, so values a newer server adds still decode;
+//! - values of one of several JSON shapes (such as `JSONSchemaPropsOrBool`)
+//!   are enums with one variant per shape;
 //! - quantities, int-or-strings, times and base64 bytes use the types in
 //!   [`meta`](crate::meta); maps are `BTreeMap`s, so they serialize in a
 //!   stable order;

@@ -250,7 +250,7 @@ pub struct CustomResourceSubresources {
 pub struct CustomResourceValidation {
     /// openAPIV3Schema is the OpenAPI v3 schema to use for validation and pruning.
     #[serde(rename = "openAPIV3Schema", skip_serializing_if = "Option::is_none")]
-    pub open_apiv3_schema: Option<Box<JSONSchemaProps>>,
+    pub open_api_v3_schema: Option<Box<JSONSchemaProps>>,
 }
 
 /// ExternalDocumentation allows referencing an external resource for extended documentation.
@@ -277,10 +277,10 @@ pub struct JSONSchemaProps {
     pub schema: Option<String>,
     /// `additionalItems` (the server's schema does not describe it).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub additional_items: Option<serde_json::Value>,
+    pub additional_items: Option<JSONSchemaPropsOrBool>,
     /// `additionalProperties` (the server's schema does not describe it).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub additional_properties: Option<serde_json::Value>,
+    pub additional_properties: Option<JSONSchemaPropsOrBool>,
     /// `allOf` (the server's schema does not describe it).
     #[serde(
         default,
@@ -303,7 +303,7 @@ pub struct JSONSchemaProps {
     pub definitions: Option<std::collections::BTreeMap<String, JSONSchemaProps>>,
     /// `dependencies` (the server's schema does not describe it).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dependencies: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub dependencies: Option<std::collections::BTreeMap<String, JSONSchemaPropsOrStringArray>>,
     /// `description` (the server's schema does not describe it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -336,7 +336,7 @@ pub struct JSONSchemaProps {
     pub id: Option<String>,
     /// `items` (the server's schema does not describe it).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub items: Option<serde_json::Value>,
+    pub items: Option<JSONSchemaPropsOrArray>,
     /// `maxItems` (the server's schema does not describe it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_items: Option<i64>,
@@ -486,6 +486,36 @@ pub struct JSONSchemaProps {
         skip_serializing_if = "Option::is_none"
     )]
     pub x_kubernetes_validations: Option<Vec<ValidationRule>>,
+}
+
+/// JSONSchemaPropsOrArray represents a value that can either be a JSONSchemaProps or an array of JSONSchemaProps. Mainly here for serialization purposes.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum JSONSchemaPropsOrArray {
+    /// One schema per position (a JSON array).
+    Schemas(Vec<JSONSchemaProps>),
+    /// One schema for every item (a JSON object).
+    Schema(Box<JSONSchemaProps>),
+}
+
+/// JSONSchemaPropsOrBool represents JSONSchemaProps or a boolean value. Defaults to true for the boolean property.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum JSONSchemaPropsOrBool {
+    /// Whether anything is allowed (`true`) or nothing (`false`).
+    Bool(bool),
+    /// What is allowed, as a schema (a JSON object).
+    Schema(Box<JSONSchemaProps>),
+}
+
+/// JSONSchemaPropsOrStringArray represents a JSONSchemaProps or a string array.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum JSONSchemaPropsOrStringArray {
+    /// Property names (a JSON array of strings).
+    Strings(Vec<String>),
+    /// A schema (a JSON object).
+    Schema(Box<JSONSchemaProps>),
 }
 
 /// SelectableField specifies the JSON path of a field that may be used with field selectors.
