@@ -1,3 +1,7 @@
 //! What controllers are built from, after client-go's `tools/cache`,
 //! `util/workqueue`, `tools/leaderelection` and `tools/events` (feature
 //! `runtime`, on by default).
+//!
+//! - [`workqueue`]: the rate-limited queue of keys that controllers' workers take from.
+
+pub mod workqueue;
