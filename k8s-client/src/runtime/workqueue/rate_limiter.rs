@@ -25,7 +25,7 @@ pub const DEFAULT_BUCKET_BURST: u32 = 100;
 /// Decides how long a key waits before it is retried, and remembers failures
 /// per key until told to [`forget`](RateLimiter::forget) them.
 ///
-/// `WorkQueue::add_rate_limited` asks
+/// [`WorkQueue::add_rate_limited`](super::WorkQueue::add_rate_limited) asks
 /// [`when`](RateLimiter::when) once per retry; each call counts as a failure.
 pub trait RateLimiter<T>: Send + Sync {
     /// How long `key` should wait before its next try; counts one failure.
