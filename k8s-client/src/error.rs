@@ -122,6 +122,7 @@ pub enum Error {
 
     /// The CustomResourceDefinitions of several versions of one kind cannot
     /// be merged into one.
+    #[cfg(feature = "apiextensions")]
     #[error(transparent)]
     CrdMerge(#[from] crate::crd::MergeError),
 
