@@ -52,6 +52,7 @@ mod resource;
 pub mod rest;
 #[cfg(feature = "runtime")]
 pub mod runtime;
+mod token_bucket;
 pub mod yaml;
 
 pub use api::Api;

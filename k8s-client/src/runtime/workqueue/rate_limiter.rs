@@ -8,6 +8,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::lock;
+use crate::token_bucket::TokenBucket;
 
 /// The first retry delay of [`ItemExponentialRateLimiter`] in
 /// [`default_controller_rate_limiter`] (client-go: 5 ms).
@@ -176,45 +177,23 @@ fn failures_of<T: Eq + Hash>(failures: &Mutex<HashMap<T, u32>>, key: &T) -> u32 
 /// into debt, and the delay is the time until the call's token has accrued.
 #[derive(Debug)]
 pub struct BucketRateLimiter {
-    qps: f64,
-    burst: f64,
-    bucket: Mutex<Bucket>,
-}
-
-#[derive(Debug)]
-struct Bucket {
-    tokens: f64,
-    updated: Instant,
+    /// `None` when every retry goes at once.
+    bucket: Option<TokenBucket>,
 }
 
 impl BucketRateLimiter {
     /// A full bucket of `burst` tokens (at least 1) refilled at `qps` a
     /// second. A `qps` that is not a positive number lets everything through.
     pub fn new(qps: f64, burst: u32) -> Self {
-        let burst = f64::from(burst.max(1));
         BucketRateLimiter {
-            qps,
-            burst,
-            bucket: Mutex::new(Bucket {
-                tokens: burst,
-                updated: Instant::now(),
-            }),
+            bucket: TokenBucket::new(qps, burst),
         }
     }
 
     fn reserve(&self, now: Instant) -> Duration {
-        if self.qps.is_nan() || self.qps <= 0.0 {
-            return Duration::ZERO;
-        }
-        let mut bucket = lock(&self.bucket);
-        let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
-        bucket.tokens = (bucket.tokens + elapsed * self.qps).min(self.burst) - 1.0;
-        bucket.updated = now;
-        if bucket.tokens >= 0.0 {
-            Duration::ZERO
-        } else {
-            Duration::try_from_secs_f64(-bucket.tokens / self.qps).unwrap_or(Duration::MAX)
-        }
+        self.bucket
+            .as_ref()
+            .map_or(Duration::ZERO, |b| b.reserve(now))
     }
 }
 
