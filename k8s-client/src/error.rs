@@ -228,6 +228,14 @@ pub enum BuildError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// No TLS crypto provider is built in (neither of the `tls-ring` and
+    /// `tls-aws-lc-rs` features) and the program installed none.
+    #[error(
+        "TLS crypto provider: none is built in and none is installed; enable k8s-client's \
+         `tls-ring` or `tls-aws-lc-rs` feature, or install a process-wide default with \
+         rustls' `CryptoProvider::install_default` before building the client"
+    )]
+    NoCryptoProvider,
     /// The HTTP client could not be built.
     #[error("cannot build the HTTP client")]
     Http(#[source] reqwest::Error),

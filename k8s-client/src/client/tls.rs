@@ -48,14 +48,9 @@ fn crypto_provider() -> Result<Arc<CryptoProvider>, Error> {
 /// No provider is built in: the one the program installed process-wide.
 #[cfg(not(any(feature = "tls-ring", feature = "tls-aws-lc-rs")))]
 fn crypto_provider() -> Result<Arc<CryptoProvider>, Error> {
-    CryptoProvider::get_default().cloned().ok_or_else(|| {
-        build_error(
-            "TLS crypto provider",
-            "none is built in and none is installed; enable k8s-client's `tls-ring` or \
-             `tls-aws-lc-rs` feature, or install a process-wide default with rustls' \
-             `CryptoProvider::install_default` before building the client",
-        )
-    })
+    CryptoProvider::get_default()
+        .cloned()
+        .ok_or(Error::ClientBuild(BuildError::NoCryptoProvider))
 }
 
 /// Builds the rustls config. The client certificate is resolved per handshake
