@@ -30,7 +30,7 @@ use crate::{Error, Result};
 ///
 /// let mapper = RestMapper::new(Discovery::new(client));
 /// let deploy = mapper.resolve("deploy").await?;
-/// assert_eq!(deploy[0].api_version, "apps/v1");
+/// assert_eq!(deploy[0].api_version(), "apps/v1");
 /// let all = mapper.resolve("all").await?; // pods, services, deployments, …
 /// assert!(all.len() > 1);
 /// # Ok(()) }

@@ -76,7 +76,7 @@ use http_cache::HttpCache;
 ///     eprintln!("{}: {}", failure.group_version, failure.reason);
 /// }
 /// for r in discovery.preferred_resources().await? {
-///     println!("{} {} {}", r.plural, r.api_version, r.kind);
+///     println!("{} {} {}", r.plural, r.api_version(), r.kind);
 /// }
 /// # Ok(()) }
 /// ```
