@@ -33,6 +33,9 @@ cargo run -q --example tour
 echo "== examples/crd_derive: a custom resource from a Rust type" >&2
 cargo run -q --example crd_derive
 
+echo "== examples/informer: a factory, two subscribers on one Pod informer, an index" >&2
+cargo run -q --example informer
+
 echo "== examples/metrics: client-go's request metrics from a RequestObserver (counts only)" >&2
 cargo run -q --example metrics | grep -E '^rest_client_requests_total'
 

@@ -107,6 +107,10 @@ func main() {
 	stdinExit := fs.Bool("exit-on-stdin-close", false, "shut down cleanly when stdin reaches EOF (for a parent that may die)")
 	removeDir := fs.Bool("remove-dir-on-exit", false, "delete DIR after a clean shutdown (for throw-away test directories)")
 	readyTimeout := fs.Duration("ready-timeout", 120*time.Second, "give up if the control plane is not ready in time")
+	fs.Func("apiserver-arg", "an extra kube-apiserver flag, such as --etcd-compaction-interval=2s (repeatable)", func(arg string) error {
+		extraAPIServerArgs = append(extraAPIServerArgs, arg)
+		return nil
+	})
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)
@@ -399,6 +403,10 @@ func startEtcd(ctx context.Context, dir string) (*embed.Etcd, string, error) {
 	return e, cu.String(), nil
 }
 
+// extraAPIServerArgs are --apiserver-arg flags, appended to the apiserver's
+// own so they win: tests that need, say, a short etcd compaction interval.
+var extraAPIServerArgs []string
+
 func startAPIServer(ctx context.Context, dir string, ln net.Listener, port int, etcdURL string, p *pki, done chan<- error) error {
 	s := apiserveroptions.NewServerRunOptions()
 	fss := s.Flags()
@@ -426,6 +434,7 @@ func startAPIServer(ctx context.Context, dir string, ln net.Listener, port int, 
 		"--cert-dir=" + filepath.Join(dir, "pki", "generated"),
 		"--v=0",
 	}
+	args = append(args, extraAPIServerArgs...)
 	if err := flags.Parse(args); err != nil {
 		return err
 	}

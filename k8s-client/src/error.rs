@@ -126,6 +126,21 @@ pub enum Error {
     #[error(transparent)]
     CrdMerge(#[from] crate::crd::MergeError),
 
+    /// A setting that must come before `start` came after it (an informer's
+    /// transform, say), as client-go refuses it.
+    #[error("{what} must be called before start")]
+    AlreadyStarted {
+        /// The call that came too late.
+        what: &'static str,
+    },
+
+    /// Something that runs tasks was started outside a Tokio runtime.
+    #[error("the {what} must be started from within a Tokio runtime")]
+    NoRuntime {
+        /// What was started, such as `informer`.
+        what: &'static str,
+    },
+
     /// Waiting for an object to reach a state failed: it was deleted first.
     #[error("{what} was deleted while waiting for it to be {condition}")]
     DeletedWhileWaiting {

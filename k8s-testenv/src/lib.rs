@@ -177,18 +177,30 @@ impl TestEnv {
             .unwrap_or(0);
         let dir = std::env::temp_dir().join(format!("k8s-testenv-{}-{nanos}", std::process::id()));
         let keep = std::env::var_os(KEEP_ENV).is_some_and(|v| !v.is_empty());
-        Self::spawn(&dir, !keep)
+        Self::spawn(&dir, !keep, &[])
     }
 
     /// Starts a new control plane in `dir`, which is kept: starting again on
     /// the same directory keeps every stored object and the credentials.
     pub fn start(dir: impl AsRef<Path>) -> Result<TestEnv, Error> {
-        Self::spawn(dir.as_ref(), false)
+        Self::spawn(dir.as_ref(), false, &[])
     }
 
-    fn spawn(dir: &Path, remove_dir: bool) -> Result<TestEnv, Error> {
+    /// Like [`start`](TestEnv::start), with extra kube-apiserver flags such
+    /// as `--etcd-compaction-interval=2s` (for tests of expired versions).
+    pub fn start_with_apiserver_args(
+        dir: impl AsRef<Path>,
+        apiserver_args: &[&str],
+    ) -> Result<TestEnv, Error> {
+        Self::spawn(dir.as_ref(), false, apiserver_args)
+    }
+
+    fn spawn(dir: &Path, remove_dir: bool, apiserver_args: &[&str]) -> Result<TestEnv, Error> {
         let script = testenv_dir().join("run");
         let mut cmd = Command::new(&script);
+        for arg in apiserver_args {
+            cmd.arg(format!("--apiserver-arg={arg}"));
+        }
         cmd.arg("--dir")
             .arg(dir)
             .arg("--exit-on-stdin-close")

@@ -650,3 +650,37 @@ async fn object_that_does_not_match_the_type_names_object_and_field() {
     assert!(text.contains(&format!("{ns}/m")), "{text}");
     assert!(text.contains("spec.replicas"), "{text}");
 }
+
+/// A bookmark's object has only apiVersion, kind and metadata: a type whose
+/// `spec` is required could not hold it. The streaming list's end bookmark
+/// is sent for certain, so it shows bookmarks decode apart from the type.
+#[tokio::test]
+async fn a_streaming_list_of_a_type_with_a_required_spec_ends_with_its_bookmark() {
+    let ns = namespace("crd-bookmark").await;
+    let api = gadgets(&ns).await;
+    for name in ["one", "two"] {
+        api.create(&PostParams::default(), &gadget(name, 1, "red"))
+            .await
+            .unwrap();
+    }
+    let wp = k8s_client::api::WatchParams::default()
+        .initial_events()
+        .timeout(30);
+    let mut events = api.watch(&wp, "").await.unwrap();
+    let mut added = Vec::new();
+    let end = loop {
+        match events
+            .try_next()
+            .await
+            .unwrap()
+            .expect("the stream ended early")
+        {
+            WatchEvent::Added(g) => added.push(g.metadata.name.unwrap()),
+            WatchEvent::Bookmark(b) if b.is_initial_events_end() => break b,
+            other => panic!("unexpected {other:?}"),
+        }
+    };
+    added.sort();
+    assert_eq!(added, ["one", "two"]);
+    assert!(!end.resource_version.is_empty());
+}

@@ -13,10 +13,13 @@
 mod api_crd;
 mod builtin_types;
 mod config_view;
+#[path = "../support/cut_relay.rs"]
+mod cut_relay;
 mod discovery;
 mod dynamic;
 mod env;
 mod exec_plugin;
+mod informer;
 mod kctl;
 mod pod_subresources;
 mod proxy;

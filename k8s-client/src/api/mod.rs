@@ -76,6 +76,8 @@ pub struct Api<K> {
     client: Client,
     resource: ResourceRef,
     namespace: Option<String>,
+    /// Get, list and watch ask for `PartialObjectMetadata` (see [`Api::metadata`]).
+    metadata_only: bool,
     _kind: PhantomData<fn() -> K>,
 }
 
@@ -85,6 +87,7 @@ impl<K> Clone for Api<K> {
             client: self.client.clone(),
             resource: self.resource.clone(),
             namespace: self.namespace.clone(),
+            metadata_only: self.metadata_only,
             _kind: PhantomData,
         }
     }
@@ -107,6 +110,13 @@ impl<K: Resource> Api<K> {
     pub fn all(client: Client) -> Self {
         Self::new(client, ResourceRef::of::<K>(), None)
     }
+
+    /// Objects in `namespace` if the kind is namespaced and one is given,
+    /// else all: for code generic over the scope.
+    pub(crate) fn in_namespace_if_namespaced(client: Client, namespace: Option<&str>) -> Self {
+        let namespace = namespace.filter(|_| <K::Scope as crate::Scope>::NAMESPACED);
+        Self::new(client, ResourceRef::of::<K>(), namespace.map(str::to_owned))
+    }
 }
 
 impl<K: Resource<Scope = NamespaceScope>> Api<K> {
@@ -128,7 +138,40 @@ impl<K> Api<K> {
             client,
             resource,
             namespace,
+            metadata_only: false,
             _kind: PhantomData,
+        }
+    }
+
+    /// The same resource and namespace, read as metadata alone: get, list
+    /// and watch ask the server for `PartialObjectMetadata`
+    /// (client-go's metadata client), a fraction of the full objects.
+    ///
+    /// ```no_run
+    /// # async fn run(client: k8s_client::Client) -> Result<(), k8s_client::Error> {
+    /// use k8s_client::{Api, api::core::v1::Pod};
+    /// let pods: Api<Pod> = Api::namespaced(client, "default");
+    /// for pod in pods.metadata().list(&Default::default()).await? {
+    ///     println!("{} {:?}", pod.metadata.name.unwrap_or_default(), pod.metadata.labels);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn metadata(&self) -> Api<crate::meta::PartialObjectMetadata> {
+        Api {
+            client: self.client.clone(),
+            resource: self.resource.clone(),
+            namespace: self.namespace.clone(),
+            metadata_only: true,
+            _kind: PhantomData,
+        }
+    }
+
+    /// Asks for metadata alone if this is a metadata client.
+    fn read_as(&self, b: RequestBuilder, list: bool) -> RequestBuilder {
+        match (self.metadata_only, list) {
+            (false, _) => b,
+            (true, false) => b.accept(crate::rest::Accept::PartialObjectMetadata),
+            (true, true) => b.accept(crate::rest::Accept::PartialObjectMetadataList),
         }
     }
 

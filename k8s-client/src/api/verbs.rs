@@ -43,7 +43,9 @@ struct KindOnly {
 impl<K: DeserializeOwned> Api<K> {
     /// Gets one object by name.
     pub async fn get(&self, name: &str) -> Result<K> {
-        let req = self.request(Verb::Get, Some(name)).build()?;
+        let req = self
+            .read_as(self.request(Verb::Get, Some(name)), false)
+            .build()?;
         self.call(&req, self.describe(name)).await
     }
 
@@ -64,7 +66,9 @@ impl<K: DeserializeOwned> Api<K> {
     where
         K: Send,
     {
-        let req = lp.apply(self.request(Verb::Get, None)).build()?;
+        let req = self
+            .read_as(lp.apply(self.request(Verb::Get, None)), true)
+            .build()?;
         let what = self.describe_as("", Target::Collection { suffix: " list" });
         let decoder = ListDecoder::new(req.operation(), what.to_string());
         self.client.execute(&req, decoder).await
@@ -176,10 +180,11 @@ impl<K: DeserializeOwned> Api<K> {
     where
         K: Send + 'static,
     {
-        let req = wp
-            .apply(self.request(Verb::Get, None), resource_version)
-            .build()?;
-        self.client.send_watch(req).await
+        let mut b = wp.apply(self.request(Verb::Get, None), resource_version);
+        if wp.accept == crate::rest::Accept::Json {
+            b = self.read_as(b, false);
+        }
+        self.client.send_watch(b.build()?).await
     }
 
     /// A delete's answer: the object while deletion is in progress, or a Status.

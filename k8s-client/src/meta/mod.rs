@@ -11,6 +11,7 @@ mod int_or_string;
 mod list;
 pub(crate) mod null;
 mod object_meta;
+mod partial;
 mod quantity;
 #[cfg(feature = "schemars")]
 mod schema;
@@ -26,6 +27,7 @@ pub use delete::{DeleteOptions, Preconditions, PropagationPolicy};
 pub use int_or_string::IntOrString;
 pub use list::{List, ListMeta};
 pub use object_meta::{FieldsV1, ManagedFieldsEntry, ObjectMeta, OwnerReference};
+pub use partial::PartialObjectMetadata;
 pub use quantity::Quantity;
 pub use selector::{FieldSelectorRequirement, LabelSelector, LabelSelectorRequirement};
 pub use status::{Status, StatusCause, StatusDetails};

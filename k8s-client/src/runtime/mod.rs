@@ -2,8 +2,19 @@
 //! `util/workqueue`, `tools/leaderelection` and `tools/events` (feature
 //! `runtime`, on by default).
 //!
+//! - [`InformerFactory`]: one shared informer per resource for a whole program.
+//! - [`informer`]: one list and watch shared by many subscribers, with a cache.
 //! - [`store`]: the indexed cache informers keep, shared as `Arc<K>`.
+//! - [`watcher`]: list, then watch, forever, by client-go's rules.
 //! - [`workqueue`]: the rate-limited queue of keys that controllers' workers take from.
 
+mod backoff;
+mod factory;
+pub mod informer;
+mod random;
 pub mod store;
+pub mod watcher;
 pub mod workqueue;
+
+pub use backoff::{BACKOFF_RESET, INITIAL_BACKOFF, MAX_BACKOFF};
+pub use factory::InformerFactory;
