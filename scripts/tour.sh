@@ -63,3 +63,21 @@ YAML
 wait "$watch_pid"
 kctl delete -f examples/kctl/tour.yaml
 kctl get deployments,services
+
+echo "== examples/operator: each Website gets a ConfigMap and a Deployment it owns" >&2
+cargo run -q --example operator -- --namespace website-tour &
+operator_pid=$!
+# The operator installs the Website CRD first.
+for _ in $(seq 1 60); do
+  kctl get crd websites.example.com >/dev/null 2>&1 && break
+  sleep 1
+done
+kctl apply -f examples/operator/tour.yaml
+for _ in $(seq 1 60); do
+  kctl get website blog -n website-tour -o json 2>/dev/null | grep -q '"configMap"' && break
+  sleep 1
+done
+kctl get websites,configmaps,deployments -n website-tour
+kctl delete -f examples/operator/tour.yaml
+kill -TERM "$operator_pid"
+wait "$operator_pid"

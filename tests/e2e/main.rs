@@ -13,6 +13,7 @@
 mod api_crd;
 mod builtin_types;
 mod config_view;
+mod controller;
 #[path = "../support/cut_relay.rs"]
 mod cut_relay;
 mod discovery;
@@ -21,6 +22,7 @@ mod env;
 mod exec_plugin;
 mod informer;
 mod kctl;
+mod operator;
 mod pod_subresources;
 mod proxy;
 #[path = "../support/relay.rs"]

@@ -2,6 +2,8 @@
 //! `util/workqueue`, `tools/leaderelection` and `tools/events` (feature
 //! `runtime`, on by default).
 //!
+//! - [`controller`]: informers feeding a work queue, and workers reconciling its keys.
+//! - [`finalizer`]: cleanup before an object goes, with patches that test first.
 //! - [`InformerFactory`]: one shared informer per resource for a whole program.
 //! - [`informer`]: one list and watch shared by many subscribers, with a cache.
 //! - [`store`]: the indexed cache informers keep, shared as `Arc<K>`.
@@ -9,7 +11,9 @@
 //! - [`workqueue`]: the rate-limited queue of keys that controllers' workers take from.
 
 mod backoff;
+pub mod controller;
 mod factory;
+pub mod finalizer;
 pub mod informer;
 mod random;
 pub mod store;
