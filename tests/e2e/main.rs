@@ -18,6 +18,7 @@ mod dynamic;
 mod env;
 mod exec_plugin;
 mod kctl;
+mod node;
 mod pod_subresources;
 mod proxy;
 #[path = "../support/relay.rs"]
