@@ -39,7 +39,7 @@ fn shell_pod(name: &str, script: &str) -> Pod {
 }
 
 /// Polls `check` until it gives a value, failing after [`PATIENCE`].
-async fn until<T, F, Fut>(what: &str, mut check: F) -> T
+pub async fn until<T, F, Fut>(what: &str, mut check: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Option<T>>,
@@ -72,7 +72,8 @@ fn container_status(pod: &Pod) -> Option<&ContainerStatus> {
     pod.status.as_ref()?.container_statuses.as_ref()?.first()
 }
 
-async fn running(pods: &Api<Pod>, name: &str) -> Pod {
+/// Waits until the node runs the pod and reports it Ready.
+pub async fn running(pods: &Api<Pod>, name: &str) -> Pod {
     until(&format!("pod {name} Running and Ready"), || async {
         let pod = pods.get(name).await.unwrap();
         (phase(&pod) == "Running" && is_ready(&pod)).then_some(pod)
@@ -494,7 +495,8 @@ fn alive(pid: u32) -> bool {
     Path::new(&format!("/proc/{pid}")).exists()
 }
 
-async fn gone(pods: &Api<Pod>, name: &str) {
+/// Waits until the pod is removed from the API.
+pub async fn gone(pods: &Api<Pod>, name: &str) {
     until(&format!("pod {name} removed"), || async {
         pods.get_opt(name).await.unwrap().is_none().then_some(())
     })
