@@ -221,7 +221,7 @@ func run(dir string, port int, stdinExit bool, readyTimeout time.Duration) int {
 	}
 
 	ready := make(chan error, 1)
-	go func() { ready <- waitReady(ctx, dir, &wg, p, readyTimeout, kubeletLn, apiPort) }()
+	go func() { ready <- waitReady(ctx, dir, &wg, p, readyTimeout, kubeletLn) }()
 	select {
 	case err := <-apiDone:
 		etcd.Close()
@@ -511,7 +511,7 @@ func clientFor(path string) (*kubernetes.Clientset, error) {
 // waitReady waits for /readyz and the default namespace, creates the
 // bootstrap objects, starts the controller manager, the scheduler and the
 // node agent, and checks all four kubeconfigs.
-func waitReady(ctx context.Context, dir string, wg *sync.WaitGroup, p *pki, timeout time.Duration, kubeletLn net.Listener, apiPort int) error {
+func waitReady(ctx context.Context, dir string, wg *sync.WaitGroup, p *pki, timeout time.Duration, kubeletLn net.Listener) error {
 	deadline := time.Now().Add(timeout)
 	admin, err := clientFor(filepath.Join(dir, adminKubeconfig))
 	if err != nil {
@@ -563,7 +563,7 @@ func waitReady(ctx context.Context, dir string, wg *sync.WaitGroup, p *pki, time
 	if err != nil {
 		return fmt.Errorf("node agent: %v", err)
 	}
-	agent := newNodeAgent(agentClientset, dir, kubeletLn.Addr().(*net.TCPAddr).Port, apiPort)
+	agent := newNodeAgent(agentClientset, dir, kubeletLn.Addr().(*net.TCPAddr).Port)
 	if err := agent.serveKubelet(ctx, kubeletLn, p); err != nil {
 		return fmt.Errorf("node agent: kubelet endpoint: %v", err)
 	}

@@ -8,13 +8,24 @@ package main
 // what happens on the node is simulated:
 //
 //   - no image is pulled: a container runs its command (or, with no command,
-//     its args) resolved on PATH, in its own directory under DIR/node, as a
-//     process of testenv's user; a container with neither is kept "running"
-//     without a process;
+//     its args) resolved on PATH, as a process of testenv's user in its own
+//     process group; a container with neither is kept "running" without a
+//     process until it is stopped;
+//   - its working directory is workingDir taken relative to the container's
+//     own directory, DIR/node/pods/NS_NAME_UID/containers/NAME, which
+//     outlives restarts; HOME is that directory, PATH is testenv's;
+//   - env and envFrom are resolved as the kubelet does (values with $(VAR)
+//     expansion, fieldRef, resourceFieldRef, configMapKeyRef, secretKeyRef,
+//     ConfigMap and Secret sources); no service variables are added;
+//   - output goes to DIR/node/pods/.../logs/NAME/N.log in the CRI log format,
+//     one file per restart, which is what `logs --previous` reads;
+//   - restartPolicy is honoured with a crash-loop back-off of 1s doubling to
+//     10s; init containers run in order, sidecars (restartPolicy Always) too;
 //   - every pod has IP 127.0.0.1 and shares the host's network, so a
 //     container's process listens on 127.0.0.1:PORT, where port-forward dials;
-//   - probes, lifecycle hooks, volumes, resource limits, ephemeral containers
-//     and image pull policies are ignored: a started container is ready.
+//   - probes, lifecycle hooks, volumes, resource limits, security contexts,
+//     ephemeral containers and image pull policies are ignored: a started
+//     container is ready; no events are recorded for containers.
 
 import (
 	"context"
@@ -61,7 +72,6 @@ type nodeAgent struct {
 	client     kubernetes.Interface
 	dir        string // DIR/node
 	port       int    // the kubelet endpoint's port
-	apiPort    int
 	mu         sync.Mutex
 	workers    map[types.UID]*podWorker
 	byName     map[string]*podWorker // "namespace/name" of the pods not yet removed
@@ -82,12 +92,11 @@ func agentClient(kubeconfig string) (*kubernetes.Clientset, error) {
 	return kubernetes.NewForConfig(cfg)
 }
 
-func newNodeAgent(client kubernetes.Interface, dir string, port, apiPort int) *nodeAgent {
+func newNodeAgent(client kubernetes.Interface, dir string, port int) *nodeAgent {
 	return &nodeAgent{
 		client:     client,
 		dir:        filepath.Join(dir, "node"),
 		port:       port,
-		apiPort:    apiPort,
 		workers:    map[types.UID]*podWorker{},
 		byName:     map[string]*podWorker{},
 		containers: map[string]*instance{},

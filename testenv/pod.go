@@ -424,16 +424,21 @@ func (w *podWorker) currentInstances() []*instance {
 func (w *podWorker) stopAll(grace time.Duration) {
 	w.signalAll(unix.SIGTERM)
 	deadline := time.After(grace)
+	killed := false
 	for _, inst := range w.currentInstances() {
-		select {
-		case <-inst.done:
-		case <-deadline:
-			w.signalAll(unix.SIGKILL)
-			deadline = nil // closed channel would fire again; nil blocks forever
+	wait:
+		for {
 			select {
 			case <-inst.done:
-			case <-time.After(5 * time.Second):
-				klog.Warningf("node agent: container %s of %s did not stop", inst.container.spec.Name, w.key)
+				break wait
+			case <-deadline:
+				if killed {
+					klog.Warningf("node agent: container %s of %s did not stop", inst.container.spec.Name, w.key)
+					break wait
+				}
+				killed = true
+				w.signalAll(unix.SIGKILL)
+				deadline = time.After(5 * time.Second)
 			}
 		}
 	}
