@@ -1,18 +1,27 @@
 // Command testenv runs a real Kubernetes control plane in one process:
-// embedded etcd, kube-apiserver and kube-controller-manager from the pinned
-// Kubernetes release. It is the server side of k8s-client's integration tests.
+// embedded etcd, kube-apiserver, kube-controller-manager and kube-scheduler
+// from the pinned Kubernetes release, plus one node. It is the server side of
+// k8s-client's integration tests.
+//
+// The node (node.go) is a stand-in for a kubelet and a container runtime: it
+// registers Node "testenv-node", renews its Lease, runs the containers of the
+// pods bound to it as local processes (no images), writes their status, and
+// serves the kubelet endpoint (logs, exec, attach, port-forward) with the
+// kubelet's own streaming handlers. Everything from a client to the API
+// server, and from the API server to that endpoint, is the real thing.
 //
 //	testenv --dir DIR [--port N] [--exit-on-stdin-close] [--remove-dir-on-exit]
 //
 // Everything lives in DIR: the etcd data, a CA and credentials (reused on the
-// next start), four kubeconfigs, and testenv.log. Once the control plane
+// next start), four kubeconfigs, testenv.log, and under node/ the pods'
+// container directories and logs. Once the control plane
 // answers, testenv prints exactly one line on stdout:
 //
 //	ready https://127.0.0.1:PORT
 //
 // and runs until SIGTERM or SIGINT (or, with --exit-on-stdin-close, until its
 // stdin reaches EOF), then stops the controllers, the apiserver and etcd and
-// exits 0. Fatal errors are one line on stderr and a non-zero exit.
+// exits 0. The pods' processes are stopped with it. Fatal errors are one line on stderr and a non-zero exit.
 package main
 
 import (
@@ -74,6 +83,9 @@ var controllers = []string{
 	names.ResourceQuotaController,
 	names.DisruptionController,
 	names.PodGarbageCollectorController,
+	// Removes the not-ready taint the API server puts on a new Node once
+	// the node agent reports it Ready, and watches its Lease.
+	names.NodeLifecycleController,
 }
 
 // realStdout and realStderr are the original stdout and stderr; fds 1 and 2
@@ -187,6 +199,10 @@ func run(dir string, port int, stdinExit bool, readyTimeout time.Duration) int {
 	if err != nil {
 		fatal("%v", err)
 	}
+	kubeletLn, err := net.Listen("tcp", nodeIP+":0")
+	if err != nil {
+		fatal("kubelet endpoint: cannot listen on %s: %v", nodeIP, err)
+	}
 	apiPort := ln.Addr().(*net.TCPAddr).Port
 	server := fmt.Sprintf("https://127.0.0.1:%d", apiPort)
 	_ = writeFileAtomic(filepath.Join(dir, "port"), []byte(strconv.Itoa(apiPort)+"\n"), 0o644)
@@ -209,7 +225,7 @@ func run(dir string, port int, stdinExit bool, readyTimeout time.Duration) int {
 	}
 
 	ready := make(chan error, 1)
-	go func() { ready <- waitReady(ctx, dir, &wg, p, readyTimeout) }()
+	go func() { ready <- waitReady(ctx, dir, &wg, p, readyTimeout, kubeletLn) }()
 	select {
 	case err := <-apiDone:
 		etcd.Close()
@@ -247,7 +263,7 @@ func shutdown(cancel context.CancelCauseFunc, wg *sync.WaitGroup, apiDone chan e
 	done := make(chan struct{})
 	go func() {
 		wg.Wait()
-		klog.Infof("kube-controller-manager stopped")
+		klog.Infof("kube-controller-manager, kube-scheduler and the node agent stopped")
 		select {
 		case err := <-apiDone:
 			klog.Infof("kube-apiserver stopped: %v", err)
@@ -430,6 +446,10 @@ func startAPIServer(ctx context.Context, dir string, ln net.Listener, port int, 
 		"--service-cluster-ip-range=10.0.0.0/24",
 		"--allow-privileged=true",
 		"--endpoint-reconciler-type=none",
+		"--kubelet-client-certificate=" + p.kubeletClientCert,
+		"--kubelet-client-key=" + p.kubeletClientKey,
+		"--kubelet-certificate-authority=" + p.caCert,
+		"--kubelet-preferred-address-types=InternalIP",
 		"--profiling=false",
 		"--cert-dir=" + filepath.Join(dir, "pki", "generated"),
 		"--v=0",
@@ -498,9 +518,9 @@ func clientFor(path string) (*kubernetes.Clientset, error) {
 }
 
 // waitReady waits for /readyz and the default namespace, creates the
-// bootstrap objects, starts the controller manager and checks all four
-// kubeconfigs.
-func waitReady(ctx context.Context, dir string, wg *sync.WaitGroup, p *pki, timeout time.Duration) error {
+// bootstrap objects, starts the controller manager, the scheduler and the
+// node agent, and checks all four kubeconfigs.
+func waitReady(ctx context.Context, dir string, wg *sync.WaitGroup, p *pki, timeout time.Duration, kubeletLn net.Listener) error {
 	deadline := time.Now().Add(timeout)
 	admin, err := clientFor(filepath.Join(dir, adminKubeconfig))
 	if err != nil {
@@ -544,6 +564,20 @@ func waitReady(ctx context.Context, dir string, wg *sync.WaitGroup, p *pki, time
 	klog.Infof("kube-apiserver ready")
 	if err := startControllerManager(ctx, dir, p, wg); err != nil {
 		return fmt.Errorf("kube-controller-manager: %v", err)
+	}
+	if err := startScheduler(ctx, filepath.Join(dir, adminKubeconfig), wg); err != nil {
+		return fmt.Errorf("kube-scheduler: %v", err)
+	}
+	agentClientset, err := agentClient(filepath.Join(dir, adminKubeconfig))
+	if err != nil {
+		return fmt.Errorf("node agent: %v", err)
+	}
+	agent := newNodeAgent(agentClientset, dir, kubeletLn.Addr().(*net.TCPAddr).Port)
+	if err := agent.serveKubelet(ctx, kubeletLn, p); err != nil {
+		return fmt.Errorf("node agent: kubelet endpoint: %v", err)
+	}
+	if err := poll("node "+nodeName, func() error { return agent.start(ctx, wg) }); err != nil {
+		return err
 	}
 	if err := poll("bootstrap objects", func() error { return bootstrap(ctx, admin) }); err != nil {
 		return err

@@ -30,33 +30,43 @@ const (
 // pki holds the paths of everything testenv keeps under DIR/pki. Everything
 // is created once and reused on later starts, so credentials stay valid.
 type pki struct {
-	dir          string // DIR/pki
-	caCert       string
-	caKey        string
-	servingCert  string
-	servingKey   string
-	adminCert    string
-	adminKey     string
-	saKey        string
-	saPub        string
-	tokenFile    string
-	tokenAdmin   string // bearer token of tokenAdminUser
-	tokenLimited string // bearer token of limitedUser
+	dir         string // DIR/pki
+	caCert      string
+	caKey       string
+	servingCert string
+	servingKey  string
+	adminCert   string
+	adminKey    string
+	// The node agent's kubelet endpoint serves with kubeletCert; the
+	// apiserver presents kubeletClientCert when it calls that endpoint.
+	kubeletCert       string
+	kubeletKey        string
+	kubeletClientCert string
+	kubeletClientKey  string
+	saKey             string
+	saPub             string
+	tokenFile         string
+	tokenAdmin        string // bearer token of tokenAdminUser
+	tokenLimited      string // bearer token of limitedUser
 }
 
 func newPKI(dir string) *pki {
 	p := filepath.Join(dir, "pki")
 	return &pki{
-		dir:         p,
-		caCert:      filepath.Join(p, "ca.crt"),
-		caKey:       filepath.Join(p, "ca.key"),
-		servingCert: filepath.Join(p, "apiserver.crt"),
-		servingKey:  filepath.Join(p, "apiserver.key"),
-		adminCert:   filepath.Join(p, "admin.crt"),
-		adminKey:    filepath.Join(p, "admin.key"),
-		saKey:       filepath.Join(p, "sa.key"),
-		saPub:       filepath.Join(p, "sa.pub"),
-		tokenFile:   filepath.Join(p, "tokens.csv"),
+		dir:               p,
+		caCert:            filepath.Join(p, "ca.crt"),
+		caKey:             filepath.Join(p, "ca.key"),
+		servingCert:       filepath.Join(p, "apiserver.crt"),
+		servingKey:        filepath.Join(p, "apiserver.key"),
+		adminCert:         filepath.Join(p, "admin.crt"),
+		adminKey:          filepath.Join(p, "admin.key"),
+		kubeletCert:       filepath.Join(p, "kubelet.crt"),
+		kubeletKey:        filepath.Join(p, "kubelet.key"),
+		kubeletClientCert: filepath.Join(p, "apiserver-kubelet-client.crt"),
+		kubeletClientKey:  filepath.Join(p, "apiserver-kubelet-client.key"),
+		saKey:             filepath.Join(p, "sa.key"),
+		saPub:             filepath.Join(p, "sa.pub"),
+		tokenFile:         filepath.Join(p, "tokens.csv"),
 	}
 }
 
@@ -102,6 +112,29 @@ func (p *pki) ensure() error {
 		}
 		if err := issue(tmpl, caCert, caKey, p.adminCert, p.adminKey); err != nil {
 			return fmt.Errorf("creating admin certificate: %w", err)
+		}
+	}
+	if !exists(p.kubeletCert) || !exists(p.kubeletKey) {
+		tmpl := &x509.Certificate{
+			Subject:     pkix.Name{CommonName: nodeName, Organization: []string{"system:nodes"}},
+			KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+			DNSNames:    []string{nodeName, "localhost"},
+			IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+		}
+		if err := issue(tmpl, caCert, caKey, p.kubeletCert, p.kubeletKey); err != nil {
+			return fmt.Errorf("creating kubelet serving certificate: %w", err)
+		}
+	}
+	if !exists(p.kubeletClientCert) || !exists(p.kubeletClientKey) {
+		// The name and group kubeadm gives the apiserver's kubelet client.
+		tmpl := &x509.Certificate{
+			Subject:     pkix.Name{CommonName: "kube-apiserver-kubelet-client", Organization: []string{"kubeadm:cluster-admins"}},
+			KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+		}
+		if err := issue(tmpl, caCert, caKey, p.kubeletClientCert, p.kubeletClientKey); err != nil {
+			return fmt.Errorf("creating the apiserver's kubelet client certificate: %w", err)
 		}
 	}
 	if !exists(p.saKey) || !exists(p.saPub) {

@@ -323,8 +323,8 @@ async fn fault_watch_error_event_is_a_typed_gone_error() {
     );
 }
 
-/// testenv has no kubelet, so a real server never has log lines to send:
-/// the log parameters and the text path are checked here instead.
+/// The exact request paths of the log parameters, and a UTF-8 body read whole
+/// and streamed, against a scripted server (real logs: tests/e2e/node.rs).
 #[tokio::test]
 async fn fault_pod_logs_read_whole_and_streamed_with_their_parameters() {
     use futures::TryStreamExt;

