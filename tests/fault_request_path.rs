@@ -242,3 +242,31 @@ async fn fault_the_observer_sees_every_attempt_retry_and_wait() {
         "{events:?}"
     );
 }
+
+/// A body of any size is read by default (as client-go); with a limit, a
+/// larger one is refused, and the error says which limit.
+#[tokio::test]
+async fn fault_a_response_body_over_the_limit_is_refused() {
+    let big = format!(
+        r#"{{"kind":"ConfigMap","data":{{"k":"{}"}}}}"#,
+        "x".repeat(2 << 20)
+    );
+    let big: &'static str = Box::leak(big.into_boxed_str());
+    let server = FaultServer::start(vec![], Reply::json(200, big)).await;
+    let unlimited = Client::builder(&server.url)
+        .rate_limit(-1.0, 0)
+        .build()
+        .unwrap();
+    assert!(unlimited.send_bytes(get()).await.is_ok());
+    let limited = Client::builder(&server.url)
+        .rate_limit(-1.0, 0)
+        .max_response_body(1 << 20)
+        .build()
+        .unwrap();
+    match limited.send_bytes(get()).await.unwrap_err() {
+        Error::TooLarge { what, limit, .. } => {
+            assert_eq!((what, limit), ("response body", 1 << 20));
+        }
+        other => panic!("expected TooLarge, got {other:?}"),
+    }
+}

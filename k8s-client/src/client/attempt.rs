@@ -105,11 +105,19 @@ pub(super) trait ReadBody: Send {
 pub(super) struct Collect<'a> {
     sink: &'a mut dyn BodySink,
     read: u64,
+    /// The most body bytes accepted, if limited.
+    limit: Option<u64>,
+    request: &'a Request,
 }
 
 impl<'a> Collect<'a> {
-    pub(super) fn new(sink: &'a mut dyn BodySink) -> Self {
-        Collect { sink, read: 0 }
+    pub(super) fn new(sink: &'a mut dyn BodySink, limit: Option<u64>, req: &'a Request) -> Self {
+        Collect {
+            sink,
+            read: 0,
+            limit,
+            request: req,
+        }
     }
 }
 
@@ -124,6 +132,13 @@ impl ReadBody for Collect<'_> {
         });
         while let Some(chunk) = response.chunk().await.map_err(Failure::transport)? {
             self.read += chunk.len() as u64;
+            if let Some(limit) = self.limit.filter(|limit| self.read > *limit) {
+                return Err(Failure::Local(Error::TooLarge {
+                    operation: self.request.operation(),
+                    what: "response body",
+                    limit: usize::try_from(limit).unwrap_or(usize::MAX),
+                }));
+            }
             self.sink.feed(&chunk).map_err(Failure::Local)?;
         }
         drop(lease);

@@ -45,6 +45,7 @@ pub struct ClientBuilder {
     auth: Auth,
     max_streams_per_connection: usize,
     observer: Option<Arc<dyn RequestObserver>>,
+    max_response_body: Option<u64>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -88,6 +89,7 @@ impl ClientBuilder {
             auth: Auth::none(),
             max_streams_per_connection: DEFAULT_MAX_STREAMS_PER_CONNECTION,
             observer: None,
+            max_response_body: None,
         }
     }
 
@@ -191,6 +193,19 @@ impl ClientBuilder {
         self
     }
 
+    /// Refuses a response body read whole (every request but streams:
+    /// watches, logs) that is larger than `bytes`, with
+    /// [`Error::TooLarge`](crate::Error::TooLarge), so a hostile or broken
+    /// server cannot make the client hold an unbounded body. Off by default,
+    /// as in client-go: a LIST of a large cluster is legitimately large.
+    /// Lists are decoded as they arrive, so the limit counts the bytes
+    /// read, not what is held; watch frames have their own cap,
+    /// [`MAX_WATCH_FRAME`](crate::rest::MAX_WATCH_FRAME).
+    pub fn max_response_body(mut self, bytes: u64) -> Self {
+        self.max_response_body = Some(bytes);
+        self
+    }
+
     /// Tells `observer` about every request: each attempt, retry and rate
     /// limiter wait (see [`RequestObserver`]).
     pub fn observer(mut self, observer: Arc<dyn RequestObserver>) -> Self {
@@ -278,6 +293,7 @@ impl ClientBuilder {
                 auth: self.auth,
                 identity,
                 observer: self.observer,
+                max_response_body: self.max_response_body,
             }),
         })
     }

@@ -71,6 +71,8 @@ struct Inner {
     auth: crate::config::Auth,
     identity: Arc<ClientIdentitySlot>,
     observer: Option<Arc<dyn RequestObserver>>,
+    /// The most bytes of a response body read whole, if limited.
+    max_response_body: Option<u64>,
 }
 
 impl std::fmt::Debug for Inner {
@@ -132,6 +134,7 @@ impl Client {
                 auth: i.auth.clone(),
                 identity: i.identity.clone(),
                 observer: i.observer.clone(),
+                max_response_body: i.max_response_body,
             }),
         }
     }

@@ -21,8 +21,12 @@ impl Client {
         req: &Request,
         mut decoder: D,
     ) -> Result<D::Output> {
-        self.traced(req, self.run(req, &mut Collect::new(&mut decoder)))
-            .await?;
+        let limit = self.inner.max_response_body;
+        self.traced(
+            req,
+            self.run(req, &mut Collect::new(&mut decoder, limit, req)),
+        )
+        .await?;
         decoder.finish()
     }
 
