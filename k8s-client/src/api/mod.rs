@@ -113,6 +113,7 @@ impl<K: Resource> Api<K> {
 
     /// Objects in `namespace` if the kind is namespaced and one is given,
     /// else all: for code generic over the scope.
+    #[cfg(feature = "runtime")]
     pub(crate) fn in_namespace_if_namespaced(client: Client, namespace: Option<&str>) -> Self {
         let namespace = namespace.filter(|_| <K::Scope as crate::Scope>::NAMESPACED);
         Self::new(client, ResourceRef::of::<K>(), namespace.map(str::to_owned))
