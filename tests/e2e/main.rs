@@ -10,6 +10,7 @@
     unreachable_pub
 )]
 
+mod apf;
 mod api_crd;
 mod builtin_types;
 mod config_view;
