@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use super::error::{Mark, YamlError};
 use super::positions::Positions;
 use super::scalar;
-use super::{MAX_DEPTH, MAX_NODES};
+use super::{MAX_ALIAS_BYTES, MAX_DEPTH, MAX_NODES};
 use crate::names::{push_index, push_key};
 
 /// The one document of `text` (`null` if there is none), and where its values start.
@@ -70,6 +70,8 @@ struct Node {
     height: usize,
     /// Values in it, itself included.
     nodes: usize,
+    /// Bytes of text (scalars and keys) in it.
+    bytes: usize,
 }
 
 /// A collection being built.
@@ -82,6 +84,8 @@ struct Frame {
     height: usize,
     /// Values in it so far, itself included.
     nodes: usize,
+    /// Bytes of text (scalars and keys) in it so far.
+    bytes: usize,
 }
 
 enum Collection {
@@ -98,6 +102,9 @@ struct Builder {
     anchors: HashMap<usize, Node>,
     /// Values produced by this call: the alias-bomb budget.
     nodes: usize,
+    /// Bytes copied by aliases and anchors in this call: the budget of a bomb of few, large
+    /// values, which the count of values misses.
+    copied: usize,
     positions: Positions,
 }
 
@@ -143,6 +150,7 @@ impl Builder {
             value,
             height: 0,
             nodes: 1,
+            bytes: text.len(),
         };
         self.anchor(anchor, &node, mark)?;
         if self.wants_key() {
@@ -163,6 +171,7 @@ impl Builder {
         let anchored = self.anchors.get(&id).ok_or_else(|| undefined_alias(mark))?;
         // Copying is what makes an alias bomb: check the budget before copying.
         count(&mut self.nodes, anchored.nodes, mark)?;
+        count_copied(&mut self.copied, anchored.bytes, mark)?;
         if self.wants_key() {
             let key = match &anchored.value {
                 Value::String(s) => s.clone(),
@@ -210,6 +219,7 @@ impl Builder {
             path,
             height: 0,
             nodes: 1,
+            bytes: 0,
         });
         Ok(())
     }
@@ -233,6 +243,7 @@ impl Builder {
             value,
             height: frame.height + 1,
             nodes: frame.nodes,
+            bytes: frame.bytes,
         };
         self.anchor(frame.anchor, &node, mark)?;
         self.place(node);
@@ -245,6 +256,7 @@ impl Builder {
         }
         // Anchors nested in anchors are copied again and again: they count too.
         count(&mut self.nodes, node.nodes, mark)?;
+        count_copied(&mut self.copied, node.bytes, mark)?;
         self.anchors.insert(id, node.clone());
         Ok(())
     }
@@ -263,6 +275,7 @@ impl Builder {
     fn key(&mut self, key: String, mark: Mark) -> Result<(), YamlError> {
         if let Some(Frame {
             collection: Collection::Map(map, pending),
+            bytes,
             ..
         }) = self.frames.last_mut()
         {
@@ -270,6 +283,7 @@ impl Builder {
             if map.contains_key(&key) {
                 return Err(YamlError::at(mark, format!("duplicate key {key:?}")));
             }
+            *bytes = bytes.saturating_add(key.len());
             *pending = Some(key);
         }
         Ok(())
@@ -302,6 +316,7 @@ impl Builder {
         };
         parent.height = parent.height.max(node.height);
         parent.nodes = parent.nodes.saturating_add(node.nodes);
+        parent.bytes = parent.bytes.saturating_add(node.bytes);
         match &mut parent.collection {
             Collection::Seq(items) => items.push(node.value),
             Collection::Map(map, key) => {
@@ -317,6 +332,17 @@ fn count(nodes: &mut usize, more: usize, mark: Mark) -> Result<(), YamlError> {
         return Err(YamlError::at(
             mark,
             format!("more than {MAX_NODES} values (each alias counts as a copy)"),
+        ));
+    }
+    Ok(())
+}
+
+fn count_copied(copied: &mut usize, more: usize, mark: Mark) -> Result<(), YamlError> {
+    *copied = copied.saturating_add(more);
+    if *copied > MAX_ALIAS_BYTES {
+        return Err(YamlError::at(
+            mark,
+            format!("more than {MAX_ALIAS_BYTES} bytes copied by aliases"),
         ));
     }
     Ok(())

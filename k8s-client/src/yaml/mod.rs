@@ -56,9 +56,10 @@
 //!
 //! # Limits and secrets
 //!
-//! Collections nest at most [`MAX_DEPTH`] deep and one call produces at most [`MAX_NODES`]
-//! values, aliases counted in full, so neither deep nesting nor alias bombs can exhaust the
-//! stack or memory. Errors ([`YamlError`]) never quote a value of the text (a key may
+//! Collections nest at most [`MAX_DEPTH`] deep, one call produces at most [`MAX_NODES`]
+//! values, aliases counted in full, and its aliases copy at most [`MAX_ALIAS_BYTES`] bytes of
+//! text, so neither deep nesting nor alias bombs (of many small values or of few large ones)
+//! can exhaust the stack or memory. Errors ([`YamlError`]) never quote a value of the text (a key may
 //! appear: keys are names), because kubeconfigs hold tokens and passwords.
 
 mod build;
@@ -79,6 +80,11 @@ pub const MAX_DEPTH: usize = 256;
 /// How many values (scalars and collections, each alias counted as the values it copies)
 /// one call may produce: an alias bomb fails here instead of filling memory.
 pub const MAX_NODES: usize = 1_000_000;
+
+/// How many bytes of text (scalars and mapping keys) aliases may copy in one call: a few
+/// large anchored strings aliased many times fail here instead of filling memory. Anchoring
+/// a value copies it once too.
+pub const MAX_ALIAS_BYTES: usize = 64 << 20;
 
 /// Decodes the one document of `text` into `T`.
 ///

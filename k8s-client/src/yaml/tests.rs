@@ -383,6 +383,37 @@ fn alias_bombs_are_cut_off() {
     assert!(from_str::<Value>("a: &a [1, 2]\nb: [*a, *a, *a]\n").is_ok());
 }
 
+#[test]
+fn alias_bombs_of_large_scalars_are_cut_off_by_bytes() {
+    // Few values, many bytes: each alias copies the whole anchored string.
+    let big = "x".repeat(1 << 20);
+    let mut text = format!("a: &a {big}\nb:\n");
+    for _ in 0..100 {
+        text.push_str("- *a\n");
+    }
+    let e = error(&text);
+    assert!(e.message().contains("bytes copied by aliases"), "{e}");
+    // At the alias that went over.
+    assert_eq!(text.lines().nth(e.line() - 1), Some("- *a"), "{e}");
+    assert!(documents(&text).is_err());
+    // Keys copied by an alias of a mapping count too.
+    let mut keys = format!("a: &a {{{big}: 1}}\nb:\n");
+    for _ in 0..100 {
+        keys.push_str("- *a\n");
+    }
+    assert!(documents(&keys).is_err());
+    // Anchors that hold aliases are copies too: doubling each level.
+    let mut nested = format!("a0: &a0 {}\n", "y".repeat(1 << 18));
+    for i in 1..=8 {
+        nested.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}]\n", p = i - 1));
+    }
+    let e = documents(&nested).unwrap_err();
+    assert!(e.message().contains("bytes copied by aliases"), "{e}");
+    // A large value aliased a few times is fine.
+    let few = format!("a: &a {big}\nb: [*a, *a, *a]\n");
+    assert_eq!(documents(&few).map(|d| d.len()).ok(), Some(1));
+}
+
 // ---------- type errors ----------
 
 #[derive(Debug, Deserialize)]
