@@ -16,6 +16,7 @@ use super::kubeconfig::{
 use super::pem::{self, ClientIdentity};
 use super::url::ClusterUrl;
 use super::{Config, Impersonation, KubeConfigOptions};
+use crate::names::is_dns1123_label;
 
 /// `users[1] "bob"`.
 fn object(list: &str, origin: &Origin, name: &str) -> String {
@@ -62,17 +63,6 @@ impl Place<'_> {
             None => Ok(None),
         }
     }
-}
-
-/// Lowercase alphanumerics and `-`, starting and ending alphanumeric, at most 63 bytes.
-fn is_dns1123_label(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.is_empty()
-        && b.len() <= 63
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-        && b.first().is_some_and(u8::is_ascii_alphanumeric)
-        && b.last().is_some_and(u8::is_ascii_alphanumeric)
 }
 
 fn non_empty(s: &Option<String>) -> Option<&str> {
