@@ -25,6 +25,7 @@ mod error;
 mod incluster;
 mod kubeconfig;
 mod loader;
+mod locked_file;
 mod pem;
 mod resolve;
 mod secret;
@@ -44,6 +45,7 @@ pub use kubeconfig::{
     NamedAuthInfo, NamedCluster, NamedContext, NamedExtension, Origin, Preferences,
 };
 pub use loader::{KUBECONFIG_ENV, RECOMMENDED_HOME_FILE, kubeconfig_paths};
+pub use locked_file::LockedKubeconfig;
 pub use pem::{ClientIdentity, PemError};
 pub use secret::SecretString;
 pub(crate) use url::redact_url;
