@@ -104,7 +104,8 @@ pub enum ConfigError {
         command: String,
         /// What went wrong.
         message: String,
-        /// The plugin's stderr, trimmed (never its stdout).
+        /// The last non-empty line of the plugin's stderr, cut to 200 characters (never its
+        /// stdout, and never the whole stderr, where plugins print debugging output).
         stderr: String,
     },
     /// An auth-provider failed or is not supported.

@@ -5,7 +5,9 @@ use std::path::Path;
 use rustls_pki_types::CertificateDer;
 
 use super::auth::Auth;
-use super::auth::exec::{EXEC_EXTENSION, ExecAuth, ExecClusterInfo, ExecSpec, V1, V1BETA1};
+use super::auth::exec::{
+    EXEC_EXTENSION, EXEC_TIMEOUT, ExecAuth, ExecClusterInfo, ExecSpec, V1, V1BETA1,
+};
 use super::auth::oidc::OidcAuth;
 use super::auth::token_file::{REFRESH_PERIOD, TokenFile};
 use super::error::ConfigError;
@@ -405,5 +407,6 @@ fn exec_spec(
         api_version,
         install_hint: non_empty(&e.install_hint).map(str::to_owned),
         cluster,
+        timeout: EXEC_TIMEOUT,
     })
 }
