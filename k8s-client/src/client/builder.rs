@@ -50,7 +50,11 @@ pub struct ClientBuilder {
 impl std::fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("url", &self.url)
+            .field("url", &crate::config::redact_url(&self.url))
+            .field(
+                "proxy_url",
+                &self.proxy_url.as_deref().map(crate::config::redact_url),
+            )
             .field("default_namespace", &self.default_namespace)
             .field("accept_invalid_certs", &self.accept_invalid_certs)
             .field("tls_server_name", &self.tls_server_name)

@@ -109,7 +109,7 @@ impl std::fmt::Debug for Config {
             )
             .field("accept_invalid_certs", &self.accept_invalid_certs)
             .field("tls_server_name", &self.tls_server_name)
-            .field("proxy_url", &self.proxy_url)
+            .field("proxy_url", &self.proxy_url.as_deref().map(redact_url))
             .field("disable_compression", &self.disable_compression)
             .field("client_identity", &self.client_identity)
             .field("auth", &self.auth)

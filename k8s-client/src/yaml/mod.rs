@@ -73,6 +73,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 pub use error::YamlError;
+pub(crate) use error::redact;
 
 /// How deep collections may nest.
 pub const MAX_DEPTH: usize = 256;

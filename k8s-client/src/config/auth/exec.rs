@@ -12,7 +12,9 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 
 use super::Credential;
 use crate::config::error::ConfigError;
+use crate::config::kubeconfig::redact_args;
 use crate::config::pem::{ClientIdentity, PemError};
+use crate::config::redact_url;
 use crate::config::secret::SecretString;
 use crate::meta::Time;
 
@@ -27,7 +29,10 @@ pub(crate) const EXEC_EXTENSION: &str = "client.authentication.k8s.io/exec";
 
 /// The cluster passed to an exec plugin in `KUBERNETES_EXEC_INFO` when the user sets
 /// `provideClusterInfo: true`.
-#[derive(Clone, Debug, Default, PartialEq)]
+///
+/// Its `Debug` replaces URL user info, summarizes the CA bundle and hides `config`, which
+/// client-go redacts too.
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ExecClusterInfo {
     /// `server`.
@@ -46,8 +51,28 @@ pub struct ExecClusterInfo {
     pub config: Option<serde_json::Value>,
 }
 
+impl std::fmt::Debug for ExecClusterInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExecClusterInfo")
+            .field("server", &redact_url(&self.server))
+            .field("tls_server_name", &self.tls_server_name)
+            .field("insecure_skip_tls_verify", &self.insecure_skip_tls_verify)
+            .field(
+                "certificate_authority_data",
+                &self
+                    .certificate_authority_data
+                    .as_ref()
+                    .map(|d| format!("[{} bytes]", d.len())),
+            )
+            .field("proxy_url", &self.proxy_url.as_deref().map(redact_url))
+            .field("disable_compression", &self.disable_compression)
+            .field("config", &self.config.as_ref().map(|_| "--- REDACTED ---"))
+            .finish()
+    }
+}
+
 /// The exec plugin settings after validation.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct ExecSpec {
     /// The command as written (for messages).
     pub(crate) command: String,
@@ -60,6 +85,20 @@ pub(crate) struct ExecSpec {
     pub(crate) cluster: Option<ExecClusterInfo>,
     /// How long one run may take.
     pub(crate) timeout: Duration,
+}
+
+impl std::fmt::Debug for ExecSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExecSpec")
+            .field("command", &self.command)
+            .field("program", &self.program)
+            .field("args", &redact_args(&self.args))
+            .field("env", &self.env)
+            .field("api_version", &self.api_version)
+            .field("cluster", &self.cluster)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
 }
 
 pub(crate) struct ExecAuth {
