@@ -17,6 +17,7 @@ mod discovery;
 mod dynamic;
 mod env;
 mod exec_plugin;
+mod hostile;
 mod kctl;
 mod pod_subresources;
 mod proxy;
@@ -24,3 +25,5 @@ mod proxy;
 mod relay;
 mod request_path;
 mod rest_client;
+#[path = "../support/sni_relay.rs"]
+mod sni_relay;
