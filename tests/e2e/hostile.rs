@@ -37,3 +37,41 @@ async fn fault_tls_server_name_is_sent_as_sni_through_a_recording_relay() {
         assert_eq!(seen, [Some(name.to_owned())], "tls-server-name {name}");
     }
 }
+
+/// YAML merge keys (`<<`) mean what they mean to kubectl, which reads manifests with
+/// go-yaml: kubectl's own client-side rendering of the same manifest is the oracle.
+#[tokio::test]
+async fn yaml_merge_keys_read_as_kubectl_reads_them() {
+    let manifest = "\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: merged
+  labels: &labels {app: web, tier: front}
+data:
+  <<: [{a: '1', b: '1'}, {b: '2', c: '2'}]
+  before: x
+  <<: {before: merged, after: merged}
+  after: explicit
+  quoted: '<<'
+  '<<': ordinary
+";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("merged.yaml");
+    std::fs::write(&path, manifest).unwrap();
+    let printed = crate::env::kubectl(&[
+        "create",
+        "--dry-run=client",
+        "-o",
+        "json",
+        "-f",
+        path.to_str().unwrap(),
+    ])
+    .await;
+    let theirs: Value = serde_json::from_str(&printed).unwrap();
+    let ours = k8s_client::yaml::documents(manifest).unwrap();
+    assert_eq!(ours.len(), 1);
+    assert_eq!(ours[0]["data"], theirs["data"], "{printed}");
+    assert_eq!(ours[0]["metadata"]["labels"], theirs["metadata"]["labels"]);
+    assert_eq!(ours[0]["data"]["before"], "merged");
+}

@@ -4,9 +4,10 @@
 use std::collections::HashMap;
 
 use granit_parser::{Event, Options, Parser, ScalarStyle, Tag};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::error::{Mark, YamlError};
+use super::merge::{Entries, Key, is_merge_key};
 use super::positions::Positions;
 use super::scalar;
 use super::{MAX_ALIAS_BYTES, MAX_DEPTH, MAX_NODES};
@@ -90,8 +91,7 @@ struct Frame {
 
 enum Collection {
     Seq(Vec<Value>),
-    /// The entries, and the key whose value comes next.
-    Map(Map<String, Value>, Option<String>),
+    Map(Entries),
 }
 
 #[derive(Default)]
@@ -124,7 +124,7 @@ impl Builder {
                 return self.open(Collection::Seq(Vec::new()), anchor, tag.as_deref(), mark);
             }
             Event::MappingStart(_, anchor, tag) => {
-                let map = Collection::Map(Map::new(), None);
+                let map = Collection::Map(Entries::default());
                 return self.open(map, anchor, tag.as_deref(), mark);
             }
             Event::SequenceEnd | Event::MappingEnd => return self.close(mark),
@@ -144,6 +144,10 @@ impl Builder {
         tag: Option<&Tag>,
         mark: Mark,
     ) -> Result<(), YamlError> {
+        if self.wants_key() && is_merge_key(text, style, tag) {
+            count(&mut self.nodes, 1, mark)?;
+            return self.key(Key::Merge(mark), mark);
+        }
         let value = scalar::resolve(text, style, tag, mark)?;
         count(&mut self.nodes, 1, mark)?;
         let node = Node {
@@ -159,11 +163,10 @@ impl Builder {
                 Value::String(s) => s,
                 _ => text.to_owned(),
             };
-            return self.key(key, mark);
+            return self.key(Key::Named(key), mark);
         }
         self.enter(mark);
-        self.place(node);
-        Ok(())
+        self.place(node)
     }
 
     fn alias(&mut self, id: usize, mark: Mark) -> Result<(), YamlError> {
@@ -178,15 +181,14 @@ impl Builder {
                 Value::Array(_) | Value::Object(_) => return Err(complex_key(mark)),
                 scalar => scalar.to_string(),
             };
-            return self.key(key, mark);
+            return self.key(Key::Named(key), mark);
         }
         if self.frames.len() + anchored.height > MAX_DEPTH {
             return Err(too_deep(mark));
         }
         let node = anchored.clone();
         self.enter(mark);
-        self.place(node);
-        Ok(())
+        self.place(node)
     }
 
     fn open(
@@ -231,12 +233,12 @@ impl Builder {
         };
         let value = match frame.collection {
             Collection::Seq(items) => Value::Array(items),
-            Collection::Map(mut map, pending) => {
+            Collection::Map(mut entries) => {
                 // The parser gives every key a value (an empty one is null); this is defence.
-                if let Some(key) = pending {
-                    map.insert(key, Value::Null);
+                if entries.pending.is_some() {
+                    entries.insert(Value::Null)?;
                 }
-                Value::Object(map)
+                Value::Object(entries.map)
             }
         };
         let node = Node {
@@ -246,8 +248,7 @@ impl Builder {
             bytes: frame.bytes,
         };
         self.anchor(frame.anchor, &node, mark)?;
-        self.place(node);
-        Ok(())
+        self.place(node)
     }
 
     fn anchor(&mut self, id: usize, node: &Node, mark: Mark) -> Result<(), YamlError> {
@@ -266,25 +267,27 @@ impl Builder {
         matches!(
             self.frames.last(),
             Some(Frame {
-                collection: Collection::Map(_, None),
+                collection: Collection::Map(Entries { pending: None, .. }),
                 ..
             })
         )
     }
 
-    fn key(&mut self, key: String, mark: Mark) -> Result<(), YamlError> {
+    fn key(&mut self, key: Key, mark: Mark) -> Result<(), YamlError> {
         if let Some(Frame {
-            collection: Collection::Map(map, pending),
+            collection: Collection::Map(entries),
             bytes,
             ..
         }) = self.frames.last_mut()
         {
-            // Keys are names, not secrets: showing one is fine.
-            if map.contains_key(&key) {
-                return Err(YamlError::at(mark, format!("duplicate key {key:?}")));
+            if let Key::Named(name) = &key {
+                // Keys are names, not secrets: showing one is fine.
+                if !entries.accepts(name) {
+                    return Err(YamlError::at(mark, format!("duplicate key {name:?}")));
+                }
+                *bytes = bytes.saturating_add(name.len());
             }
-            *bytes = bytes.saturating_add(key.len());
-            *pending = Some(key);
+            entries.pending = Some(key);
         }
         Ok(())
     }
@@ -300,7 +303,9 @@ impl Builder {
                 let mut path = frame.path.clone();
                 match &frame.collection {
                     Collection::Seq(items) => push_index(&mut path, items.len()),
-                    Collection::Map(_, key) => push_key(&mut path, key.as_deref().unwrap_or("")),
+                    Collection::Map(entries) => {
+                        push_key(&mut path, entries.pending.as_ref().map_or("", Key::name));
+                    }
                 }
                 path
             }
@@ -309,19 +314,20 @@ impl Builder {
         path
     }
 
-    fn place(&mut self, node: Node) {
+    fn place(&mut self, node: Node) -> Result<(), YamlError> {
         let Some(parent) = self.frames.last_mut() else {
             self.root = Some(node.value);
-            return;
+            return Ok(());
         };
         parent.height = parent.height.max(node.height);
         parent.nodes = parent.nodes.saturating_add(node.nodes);
         parent.bytes = parent.bytes.saturating_add(node.bytes);
         match &mut parent.collection {
-            Collection::Seq(items) => items.push(node.value),
-            Collection::Map(map, key) => {
-                map.insert(key.take().unwrap_or_default(), node.value);
+            Collection::Seq(items) => {
+                items.push(node.value);
+                Ok(())
             }
+            Collection::Map(entries) => entries.insert(node.value),
         }
     }
 }

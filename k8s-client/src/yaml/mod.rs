@@ -44,14 +44,23 @@
 //!
 //! Mapping keys become strings: a plain `1:` or `true:` is the key `"1"` or `"true"`. A
 //! mapping or sequence as a key, and a key written twice in one mapping, are errors.
-//! Anchors and aliases work (an alias is a copy of the anchored value).
+//! Anchors and aliases work (an alias is a copy of the anchored value), and so do YAML 1.1
+//! merge keys, as go-yaml reads them: a plain `<<` (or `!!merge <<`) key copies the entries
+//! of a mapping, or of a sequence of mappings (the earlier ones win), into its mapping;
+//! entries written after it win over it, entries written before it lose. A quoted `'<<'`
+//! is an ordinary key.
+//!
+//! ```
+//! let v = k8s_client::yaml::documents("base: &b {a: 1, b: 1}\nc: {<<: *b, b: 2}\n")?;
+//! assert_eq!(v[0]["c"], serde_json::json!({"a": 1, "b": 2}));
+//! # Ok::<(), k8s_client::yaml::YamlError>(())
+//! ```
 //!
 //! # Differences from go-yaml v2 (which `sigs.k8s.io/yaml` uses)
 //!
 //! go-yaml v2 follows YAML 1.1 in places this module does not: it also reads `yes`, `no`,
 //! `on`, `off`, `y` and `n` as booleans and `0b1010` and `1_000` as integers (here they are
-//! strings), and it merges the `<<` key of YAML 1.1 (here `<<` is an ordinary key). It
-//! rewrites number keys (`0x10:` is `"16"`) and rejects a `null` key; here a key is its
+//! strings). It rewrites number keys (`0x10:` is `"16"`) and rejects a `null` key; here a key is its
 //! text. It ignores the documents after the first; [`from_str`] rejects them.
 //!
 //! # Limits and secrets
@@ -64,6 +73,7 @@
 
 mod build;
 mod error;
+mod merge;
 mod positions;
 mod scalar;
 #[cfg(test)]
