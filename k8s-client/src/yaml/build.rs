@@ -332,24 +332,38 @@ impl Builder {
     }
 }
 
+/// Counts `more` values against [`MAX_NODES`].
 fn count(nodes: &mut usize, more: usize, mark: Mark) -> Result<(), YamlError> {
-    *nodes = nodes.saturating_add(more);
-    if *nodes > MAX_NODES {
-        return Err(YamlError::at(
-            mark,
-            format!("more than {MAX_NODES} values (each alias counts as a copy)"),
-        ));
-    }
-    Ok(())
+    spend(
+        nodes,
+        more,
+        MAX_NODES,
+        "values (each alias counts as a copy)",
+        mark,
+    )
 }
 
+/// Counts `more` bytes copied against [`MAX_ALIAS_BYTES`].
 fn count_copied(copied: &mut usize, more: usize, mark: Mark) -> Result<(), YamlError> {
-    *copied = copied.saturating_add(more);
-    if *copied > MAX_ALIAS_BYTES {
-        return Err(YamlError::at(
-            mark,
-            format!("more than {MAX_ALIAS_BYTES} bytes copied by aliases"),
-        ));
+    spend(
+        copied,
+        more,
+        MAX_ALIAS_BYTES,
+        "bytes copied by aliases",
+        mark,
+    )
+}
+
+fn spend(
+    used: &mut usize,
+    more: usize,
+    limit: usize,
+    what: &str,
+    mark: Mark,
+) -> Result<(), YamlError> {
+    *used = used.saturating_add(more);
+    if *used > limit {
+        return Err(YamlError::at(mark, format!("more than {limit} {what}")));
     }
     Ok(())
 }
