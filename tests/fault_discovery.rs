@@ -125,3 +125,93 @@ async fn fault_discovery_legacy_group_failing_does_not_fail_the_rest() {
     let e = d.rest_mapper().resolve("nodemetrics").await.unwrap_err();
     assert!(e.is_no_match(), "{e}");
 }
+
+/// Every file under `dir`, relative to it.
+fn files_under(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                out.push(path.strip_prefix(dir).unwrap().display().to_string());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn fault_discovery_group_names_that_would_escape_the_cache_are_failing_groups() {
+    // A real server validates group and version names; a hostile one (or a man in the
+    // middle) need not, and the names become paths in the disk cache.
+    let base = std::env::temp_dir().join(format!("k8s-client-fault-names-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    std::fs::create_dir_all(&base).unwrap();
+    let absolute = base.join("planted").display().to_string();
+    let version = |v: &str| {
+        json!({"version": v, "freshness": "Current", "resources": [
+            {"resource": "widgets", "responseKind": {"kind": "Widget"}, "scope": "Namespaced", "singularResource": "widget", "verbs": ["get"]}
+        ]})
+    };
+    let server = FaultServer::start_routed(
+        vec![
+            ("/api", aggregated(json!([{"metadata": {"name": ""}, "versions": [version("v1")]}]))),
+            ("/apis", aggregated(json!([
+                {"metadata": {"name": "apps"}, "versions": [version("v1")]},
+                {"metadata": {"name": "../../../planted"}, "versions": [version("v1")]},
+                {"metadata": {"name": absolute}, "versions": [version("v1")]},
+                {"metadata": {"name": "good.example"}, "versions": [version("../../../../planted"), version("v2")]},
+            ]))),
+        ],
+        json_reply(404, json!({})),
+    )
+    .await;
+    let cache = base.join("cache");
+    let d = Discovery::new(client(&server.url)).cache_dir(&cache);
+    let all = d.server_resources().await.unwrap();
+
+    let failed: Vec<String> = all
+        .failures
+        .iter()
+        .map(|f| format!("{} {}", f.group_version.api_version(), f.reason))
+        .collect();
+    assert_eq!(failed.len(), 3, "{failed:#?}");
+    assert!(failed.iter().all(|f| f.contains("DNS-1123")), "{failed:#?}");
+    // The good groups and versions are still there, and nothing else is.
+    assert!(
+        all.group_version(&GroupVersion::new("apps", "v1"))
+            .is_some()
+    );
+    assert!(
+        all.group_version(&GroupVersion::new("good.example", "v2"))
+            .is_some()
+    );
+    assert_eq!(all.resources.len(), 3);
+    assert!(all.groups.iter().all(|g| !g.name.contains('/')));
+    // Nothing was written outside the cache root, nor outside this server's directory.
+    let top: Vec<_> = std::fs::read_dir(&base)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(top, ["cache"]);
+    let host = d
+        .disk_cache_path()
+        .unwrap()
+        .strip_prefix(&cache)
+        .unwrap()
+        .display()
+        .to_string();
+    let written = files_under(&cache);
+    assert!(!written.is_empty());
+    assert!(
+        written
+            .iter()
+            .all(|f| f.starts_with(&host) || f.starts_with("http")),
+        "{written:#?}"
+    );
+    std::fs::remove_dir_all(&base).unwrap();
+}

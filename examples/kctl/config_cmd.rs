@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use k8s_client::config::view::{ViewOptions, view as config_view};
-use k8s_client::config::{KUBECONFIG_ENV, Kubeconfig, RECOMMENDED_HOME_FILE, kubeconfig_paths};
+use k8s_client::config::{
+    KUBECONFIG_ENV, Kubeconfig, LockedKubeconfig, RECOMMENDED_HOME_FILE, kubeconfig_paths,
+};
 
 use crate::cli::Global;
 use crate::error::Failure;
@@ -159,54 +161,26 @@ async fn destination_file(global: &Global) -> Result<PathBuf, Failure> {
 
 /// Sets the top-level `current-context` of the kubeconfig at `path`, changing
 /// nothing else in the file (kubectl rewrites the whole file; editing one line
-/// keeps comments and formatting). The result is parsed before it replaces the
-/// file, atomically, with the original's permissions.
+/// keeps comments and formatting). As client-go does, the change is made under
+/// the file's `.lock`, to the file a symlink points at; the result is parsed
+/// before it replaces the file, atomically (see [`LockedKubeconfig`]).
 async fn write_current_context(path: &Path, name: &str) -> Result<(), Failure> {
-    let io_err =
-        |what: &str, e: std::io::Error| Failure::msg(format!("{what} {}: {e}", path.display()));
-    let original = match tokio::fs::read_to_string(path).await {
-        Ok(text) => Some(text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(io_err("reading", e)),
-    };
+    let file = LockedKubeconfig::lock(path).await?;
+    let original = file.read().await?;
     let updated = set_current_context(original.as_deref().unwrap_or(""), name);
     let check = Kubeconfig::from_yaml(&updated).map_err(|e| {
         Failure::msg(format!(
             "not writing {}: the edit would not parse: {e}",
-            path.display()
+            file.path().display()
         ))
     })?;
     if check.current_context() != Some(name) {
         return Err(Failure::msg(format!(
             "not writing {}: cannot set current-context in this file's layout",
-            path.display()
+            file.path().display()
         )));
     }
-    let tmp = path.with_file_name(format!(
-        ".{}.kctl-{}",
-        path.file_name()
-            .and_then(|f| f.to_str())
-            .unwrap_or("config"),
-        std::process::id()
-    ));
-    tokio::fs::write(&tmp, &updated)
-        .await
-        .map_err(|e| io_err("writing", e))?;
-    let permissions = match tokio::fs::metadata(path).await {
-        Ok(m) => Some(m.permissions()),
-        Err(_) => None,
-    };
-    let mut result = Ok(());
-    if let Some(p) = permissions {
-        result = tokio::fs::set_permissions(&tmp, p).await;
-    }
-    if result.is_ok() {
-        result = tokio::fs::rename(&tmp, path).await;
-    }
-    if let Err(e) = result {
-        let _ = tokio::fs::remove_file(&tmp).await;
-        return Err(io_err("replacing", e));
-    }
+    file.replace(updated).await?;
     Ok(())
 }
 
@@ -236,6 +210,98 @@ fn set_current_context(text: &str, name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const CONFIG: &str = "apiVersion: v1\nkind: Config\ncurrent-context: a\n";
+
+    fn current(path: &Path) -> String {
+        let text = std::fs::read_to_string(path).unwrap();
+        Kubeconfig::from_yaml(&text)
+            .unwrap()
+            .current_context()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn use_context_writes_through_a_symlinked_kubeconfig() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("real-config");
+        std::fs::write(&target, CONFIG).unwrap();
+        let link = dir.path().join("config");
+        std::os::unix::fs::symlink("real-config", &link).unwrap();
+        write_current_context(&link, "b").await.unwrap();
+        // The link is still a link, and its target changed, as with kubectl.
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(current(&target), "b");
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn use_context_creates_a_new_kubeconfig_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config");
+        write_current_context(&path, "b").await.unwrap();
+        assert_eq!(current(&path), "b");
+        assert_eq!(mode(&path), 0o600);
+        // An existing file keeps its mode.
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o640))
+            .unwrap();
+        write_current_context(&path, "c").await.unwrap();
+        assert_eq!(mode(&path), 0o640);
+        // Nothing is left beside it: no temporary file, no lock.
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["config"]);
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn use_context_ignores_a_planted_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config");
+        std::fs::write(&path, CONFIG).unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "keep").unwrap();
+        // Where a predictable temporary name would be, a link to another file.
+        let planted = dir
+            .path()
+            .join(format!(".config.kctl-{}", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &planted).unwrap();
+        write_current_context(&path, "b").await.unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+        assert_eq!(current(&path), "b");
+    }
+
+    #[tokio::test]
+    async fn use_context_takes_the_lock_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config");
+        std::fs::write(&path, CONFIG).unwrap();
+        let lock = dir.path().join("config.lock");
+        std::fs::write(&lock, "").unwrap();
+        let e = write_current_context(&path, "b").await.unwrap_err();
+        assert!(e.to_string().contains("config.lock"), "{e}");
+        assert_eq!(current(&path), "a");
+        // Once the other writer is done, the change goes through and the lock is released.
+        std::fs::remove_file(&lock).unwrap();
+        write_current_context(&path, "b").await.unwrap();
+        assert_eq!(current(&path), "b");
+        assert!(!lock.exists());
+    }
 
     #[test]
     fn current_context_is_replaced_in_place() {

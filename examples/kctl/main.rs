@@ -34,6 +34,7 @@ mod printers;
 mod resources;
 mod session;
 mod table;
+mod terminal;
 mod yaml;
 
 use std::process::ExitCode;

@@ -6,6 +6,7 @@ use k8s_client::{Client, ClientBuilder, WarningHandler};
 
 use crate::cli::Global;
 use crate::error::Failure;
+use crate::terminal::escape_terminal;
 
 /// What every server command needs: the client and the namespace to work in.
 pub(crate) struct Session {
@@ -62,7 +63,9 @@ impl Session {
             .unwrap_or_else(|| config.default_namespace.clone());
         // The server's deprecation and similar warnings go to stderr, as kubectl prints them.
         let client = ClientBuilder::from_config(config)
-            .warning_handler(WarningHandler::new(|text| eprintln!("Warning: {text}")))
+            .warning_handler(WarningHandler::new(|text| {
+                eprintln!("{}", warning_line(text))
+            }))
             .build()?;
         let discovery = Discovery::new(client.clone()).default_cache_dir();
         Ok(Session {
@@ -74,5 +77,23 @@ impl Session {
             all_namespaces: global.all_namespaces,
             request_timeout,
         })
+    }
+}
+
+/// A server warning as kubectl prints it on stderr, escaped for the terminal.
+fn warning_line(text: &str) -> String {
+    format!("Warning: {}", escape_terminal(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warnings_are_escaped_for_the_terminal() {
+        assert_eq!(
+            warning_line("deprecated\r\u{1b}[1Aok"),
+            "Warning: deprecated\\r^[[1Aok"
+        );
     }
 }

@@ -16,6 +16,7 @@ use k8s_client::meta::Time;
 use serde_json::Value;
 
 use crate::json::go_number;
+use crate::terminal::escape_terminal;
 
 /// A server-side Table, reduced to what the printer needs.
 #[derive(Clone, Debug, Default)]
@@ -152,6 +153,10 @@ impl Table {
                 line.push(cell);
             }
             lines.push(line);
+        }
+        // Headers, cells and namespaces are the server's text.
+        for cell in lines.iter_mut().flatten() {
+            *cell = escape_terminal(cell);
         }
         lines
     }
@@ -354,6 +359,21 @@ mod tests {
             out,
             "NAMESPACE   NAME   AGE\nns          a      10m\n            b      <unknown>\n"
         );
+    }
+
+    #[test]
+    fn server_text_is_escaped_for_the_terminal() {
+        // A hostile server's cells, headers and namespaces must not drive the terminal.
+        let t = Table::from_value(&json!({
+            "columnDefinitions": [{"name": "Na\u{1b}[2Jme", "priority": 0}],
+            "rows": [{"cells": ["\u{1b}]0;pwned\u{7}x"], "object": {"metadata": {"namespace": "n\u{1b}[31m"}}}]
+        }));
+        let out = align(&t.lines(&TableOptions {
+            with_namespace: true,
+            ..Default::default()
+        }));
+        assert!(!out.contains('\u{1b}'), "{out:?}");
+        assert_eq!(out, "NAMESPACE   NA^[[2JME\nn^[[31m     ^[]0;pwned\u{7}x\n");
     }
 
     #[test]

@@ -21,6 +21,7 @@ mod discovery;
 mod dynamic;
 mod env;
 mod exec_plugin;
+mod hostile;
 mod informer;
 mod kctl;
 mod node;
@@ -31,3 +32,5 @@ mod proxy;
 mod relay;
 mod request_path;
 mod rest_client;
+#[path = "../support/sni_relay.rs"]
+mod sni_relay;

@@ -8,6 +8,7 @@ use super::observer::RequestObserver;
 use super::pool::{DEFAULT_MAX_STREAMS_PER_CONNECTION, Pool};
 use super::rate_limit::RateLimiter;
 use super::retry::RetryPolicy;
+use super::server_name::{self, ServerNameResolver};
 use super::tls::{self, ClientIdentitySlot, TlsSettings};
 use super::warnings::WarningHandler;
 use super::{Client, Inner};
@@ -51,7 +52,11 @@ pub struct ClientBuilder {
 impl std::fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("url", &self.url)
+            .field("url", &crate::config::redact_url(&self.url))
+            .field(
+                "proxy_url",
+                &self.proxy_url.as_deref().map(crate::config::redact_url),
+            )
             .field("default_namespace", &self.default_namespace)
             .field("accept_invalid_certs", &self.accept_invalid_certs)
             .field("tls_server_name", &self.tls_server_name)
@@ -111,7 +116,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Verifies the server certificate against this name rather than the URL's host.
+    /// Verifies the server certificate against this name rather than the URL's host, and
+    /// sends it as the TLS server name (SNI), as client-go does. Connections still go to
+    /// the URL's host. Through a proxy (configured, or from `HTTPS_PROXY`/`ALL_PROXY`) the
+    /// name is verified but not sent: the proxy would resolve it itself.
     pub fn tls_server_name(mut self, name: impl Into<String>) -> Self {
         self.tls_server_name = Some(name.into());
         self
@@ -268,11 +276,14 @@ impl ClientBuilder {
             Some(url) => Some(proxy(url)?),
             None => None,
         };
+        let connect_to =
+            server_name::connect_to(&parsed, self.tls_server_name.as_deref(), proxy.is_some());
         let settings = HttpSettings {
             tls,
             user_agent: self.user_agent,
             disable_compression: self.disable_compression,
             proxy,
+            resolver: connect_to.as_ref().map(|c| c.resolver.clone()),
         };
         let pool = Pool::new(
             Box::new(move || settings.client()),
@@ -282,7 +293,8 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 pool: Arc::new(pool),
-                base_url,
+                base_url: connect_to.map_or_else(|| base_url.clone(), |c| c.base_url),
+                server_url: base_url,
                 host,
                 default_namespace: self.default_namespace,
                 headers,
@@ -305,6 +317,8 @@ struct HttpSettings {
     user_agent: String,
     disable_compression: bool,
     proxy: Option<reqwest::Proxy>,
+    /// Maps `tls-server-name` to the server's address, when it is sent as SNI.
+    resolver: Option<ServerNameResolver>,
 }
 
 impl HttpSettings {
@@ -329,6 +343,9 @@ impl HttpSettings {
         }
         if let Some(proxy) = &self.proxy {
             http = http.proxy(proxy.clone());
+        }
+        if let Some(resolver) = &self.resolver {
+            http = http.dns_resolver(Arc::new(resolver.clone()));
         }
         http.build().map_err(BuildError::Http)
     }

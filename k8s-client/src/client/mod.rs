@@ -14,6 +14,7 @@ mod pool;
 mod rate_limit;
 mod retry;
 mod send;
+mod server_name;
 mod stream;
 mod tls;
 mod transport_error;
@@ -59,7 +60,11 @@ pub struct Client {
 
 struct Inner {
     pool: Arc<Pool>,
+    /// Where requests go: the server's URL, or the same with `tls-server-name` as its
+    /// host (see `server_name.rs`).
     base_url: String,
+    /// The server's URL as configured.
+    server_url: String,
     /// `host:port` of the server, for observers.
     host: String,
     default_namespace: String,
@@ -78,7 +83,7 @@ struct Inner {
 impl std::fmt::Debug for Inner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.server_url)
             .field("default_namespace", &self.default_namespace)
             .field("pool", &self.pool)
             .field("limiter", &self.limiter)
@@ -102,8 +107,12 @@ impl Client {
     }
 
     /// The server's base URL, without a trailing slash.
+    #[allow(
+        clippy::misnamed_getters,
+        reason = "the field `base_url` is where requests go, which may name the tls-server-name"
+    )]
     pub fn base_url(&self) -> &str {
-        &self.inner.base_url
+        &self.inner.server_url
     }
 
     /// The same server, connections, credentials and settings, with a rate
@@ -124,6 +133,7 @@ impl Client {
             inner: Arc::new(Inner {
                 pool: i.pool.clone(),
                 base_url: i.base_url.clone(),
+                server_url: i.server_url.clone(),
                 host: i.host.clone(),
                 default_namespace: i.default_namespace.clone(),
                 headers: i.headers.clone(),

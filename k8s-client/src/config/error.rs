@@ -21,6 +21,26 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
+    /// A file could not be written.
+    #[error("writing {what} {}", .path.display())]
+    Write {
+        /// What the file is, e.g. `kubeconfig` or `lock file`.
+        what: String,
+        /// The path that was written.
+        path: PathBuf,
+        /// The IO error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Another writer holds the kubeconfig's lock file.
+    #[error(
+        "{} exists: another process is changing the kubeconfig (remove the file if none is)",
+        .lock.display()
+    )]
+    Locked {
+        /// The lock file, `<kubeconfig>.lock`.
+        lock: PathBuf,
+    },
     /// The kubeconfig is not valid YAML, or does not have the shape of a kubeconfig.
     #[error("{origin}: line {line} column {column}: {message}")]
     Yaml {
@@ -84,7 +104,8 @@ pub enum ConfigError {
         command: String,
         /// What went wrong.
         message: String,
-        /// The plugin's stderr, trimmed (never its stdout).
+        /// The last non-empty line of the plugin's stderr, cut to 200 characters (never its
+        /// stdout, and never the whole stderr, where plugins print debugging output).
         stderr: String,
     },
     /// An auth-provider failed or is not supported.

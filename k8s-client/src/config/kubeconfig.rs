@@ -10,6 +10,7 @@ use serde::{Deserialize, Deserializer};
 
 use super::error::ConfigError;
 use super::secret::SecretString;
+use super::url::redact_url;
 use crate::meta::null::or_default;
 
 /// A whole kubeconfig: one file, or several merged with client-go's rules
@@ -140,7 +141,9 @@ pub struct NamedCluster {
 }
 
 /// How to reach one API server.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+///
+/// Its `Debug` replaces the user info of `server` and `proxy-url` (`user:password@`).
+#[derive(Clone, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct Cluster {
     /// `server`: `https://host[:port][/path]`.
@@ -167,6 +170,24 @@ pub struct Cluster {
     /// `extensions`.
     #[serde(default, deserialize_with = "or_default")]
     pub extensions: Vec<NamedExtension>,
+}
+
+impl std::fmt::Debug for Cluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cluster")
+            .field("server", &redact_url(&self.server))
+            .field("tls_server_name", &self.tls_server_name)
+            .field("insecure_skip_tls_verify", &self.insecure_skip_tls_verify)
+            .field("certificate_authority", &self.certificate_authority)
+            .field(
+                "certificate_authority_data",
+                &self.certificate_authority_data,
+            )
+            .field("proxy_url", &self.proxy_url.as_deref().map(redact_url))
+            .field("disable_compression", &self.disable_compression)
+            .field("extensions", &self.extensions)
+            .finish()
+    }
 }
 
 /// A named entry of `users`.
@@ -247,7 +268,10 @@ pub struct AuthProviderConfig {
 }
 
 /// `exec`: a credential plugin (`client.authentication.k8s.io`).
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+///
+/// Its `Debug` shows `args` as `["--- REDACTED ---"]`, as client-go prints an ExecConfig:
+/// plugins take tokens and passwords as arguments.
+#[derive(Clone, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExecConfig {
     /// `command`. Relative paths containing a `/` are resolved against the kubeconfig's
@@ -272,6 +296,29 @@ pub struct ExecConfig {
     /// `interactiveMode`: `Never`, `IfAvailable` or `Always` (required in v1).
     #[serde(default)]
     pub interactive_mode: Option<String>,
+}
+
+impl std::fmt::Debug for ExecConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExecConfig")
+            .field("command", &self.command)
+            .field("args", &self.args.as_deref().map(redact_args))
+            .field("env", &self.env)
+            .field("api_version", &self.api_version)
+            .field("install_hint", &self.install_hint)
+            .field("provide_cluster_info", &self.provide_cluster_info)
+            .field("interactive_mode", &self.interactive_mode)
+            .finish()
+    }
+}
+
+/// Exec plugin arguments as client-go prints them: one placeholder for any number.
+pub(crate) fn redact_args(args: &[String]) -> &'static [&'static str] {
+    if args.is_empty() {
+        &[]
+    } else {
+        &["--- REDACTED ---"]
+    }
 }
 
 /// One `env` entry of an exec plugin.

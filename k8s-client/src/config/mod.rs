@@ -25,6 +25,7 @@ mod error;
 mod incluster;
 mod kubeconfig;
 mod loader;
+mod locked_file;
 mod pem;
 mod resolve;
 mod secret;
@@ -44,6 +45,7 @@ pub use kubeconfig::{
     NamedAuthInfo, NamedCluster, NamedContext, NamedExtension, Origin, Preferences,
 };
 pub use loader::{KUBECONFIG_ENV, RECOMMENDED_HOME_FILE, kubeconfig_paths};
+pub use locked_file::LockedKubeconfig;
 pub use pem::{ClientIdentity, PemError};
 pub use secret::SecretString;
 pub(crate) use url::redact_url;
@@ -107,7 +109,7 @@ impl std::fmt::Debug for Config {
             )
             .field("accept_invalid_certs", &self.accept_invalid_certs)
             .field("tls_server_name", &self.tls_server_name)
-            .field("proxy_url", &self.proxy_url)
+            .field("proxy_url", &self.proxy_url.as_deref().map(redact_url))
             .field("disable_compression", &self.disable_compression)
             .field("client_identity", &self.client_identity)
             .field("auth", &self.auth)

@@ -5,7 +5,9 @@ use std::path::Path;
 use rustls_pki_types::CertificateDer;
 
 use super::auth::Auth;
-use super::auth::exec::{EXEC_EXTENSION, ExecAuth, ExecClusterInfo, ExecSpec, V1, V1BETA1};
+use super::auth::exec::{
+    EXEC_EXTENSION, EXEC_TIMEOUT, ExecAuth, ExecClusterInfo, ExecSpec, V1, V1BETA1,
+};
 use super::auth::oidc::OidcAuth;
 use super::auth::token_file::{REFRESH_PERIOD, TokenFile};
 use super::error::ConfigError;
@@ -16,6 +18,7 @@ use super::kubeconfig::{
 use super::pem::{self, ClientIdentity};
 use super::url::ClusterUrl;
 use super::{Config, Impersonation, KubeConfigOptions};
+use crate::names::is_dns1123_label;
 
 /// `users[1] "bob"`.
 fn object(list: &str, origin: &Origin, name: &str) -> String {
@@ -62,17 +65,6 @@ impl Place<'_> {
             None => Ok(None),
         }
     }
-}
-
-/// Lowercase alphanumerics and `-`, starting and ending alphanumeric, at most 63 bytes.
-fn is_dns1123_label(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.is_empty()
-        && b.len() <= 63
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-        && b.first().is_some_and(u8::is_ascii_alphanumeric)
-        && b.last().is_some_and(u8::is_ascii_alphanumeric)
 }
 
 fn non_empty(s: &Option<String>) -> Option<&str> {
@@ -415,5 +407,6 @@ fn exec_spec(
         api_version,
         install_hint: non_empty(&e.install_hint).map(str::to_owned),
         cluster,
+        timeout: EXEC_TIMEOUT,
     })
 }

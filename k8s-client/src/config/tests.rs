@@ -177,6 +177,27 @@ fn secrets_are_absent_from_debug() {
     assert!(dbg.contains("[REDACTED]"));
 }
 
+#[tokio::test]
+async fn exec_args_and_url_user_info_are_absent_from_debug() {
+    let yaml = "apiVersion: v1\nkind: Config\ncurrent-context: c\n\
+        clusters:\n- name: k\n  cluster:\n    server: https://k:6443\n    proxy-url: http://bob:SECRET-PROXY@proxy:3128\n\
+        users:\n- name: u\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: plugin\n      interactiveMode: Never\n      provideClusterInfo: true\n      args: [--token, SECRET-ARG]\n\
+        contexts:\n- name: c\n  context: {cluster: k, user: u}\n";
+    let kc = Kubeconfig::from_yaml(yaml).unwrap();
+    let config = resolve_yaml(yaml, None).await.unwrap();
+    let builder = crate::Client::builder("https://alice:SECRET-URL@k:6443")
+        .proxy_url("http://bob:SECRET-PROXY@p:1");
+    let dbg = format!(
+        "{kc:?} {kc:#?} {config:?} {config:#?} {builder:?} {:?}",
+        config.exec_cluster_info
+    );
+    assert!(!dbg.contains("SECRET"), "{dbg}");
+    // As client-go prints an ExecConfig: the args replaced, the command kept.
+    assert!(dbg.contains(r#"args: Some(["--- REDACTED ---"])"#), "{dbg}");
+    assert!(dbg.contains("plugin"), "{dbg}");
+    assert!(dbg.contains("REDACTED@proxy:3128"), "{dbg}");
+}
+
 // ---------- loading and merging ----------
 
 #[tokio::test]

@@ -92,15 +92,21 @@ pub(crate) fn groups_file(dir: &Path) -> PathBuf {
     dir.join("servergroups.json")
 }
 
-/// `<group>/<version>/serverresources.json` (`v1/…` for the core group).
-pub(crate) fn resources_file(dir: &Path, gv: &GroupVersion) -> PathBuf {
+/// `<group>/<version>/serverresources.json` (`v1/…` for the core group), or `None` when
+/// the names are not DNS-1123 names: only those are sure to stay under `dir` (no `/`, no
+/// `..`), whether they came from the server or from a cache file someone else wrote.
+pub(crate) fn resources_file(dir: &Path, gv: &GroupVersion) -> Option<PathBuf> {
+    if let Some(reason) = super::names::invalid_name(gv) {
+        tracing::debug!(%gv, %reason, "no discovery cache file for this group version");
+        return None;
+    }
     let mut p = dir.to_path_buf();
     if !gv.group.is_empty() {
         p.push(&gv.group);
     }
     p.push(&gv.version);
     p.push("serverresources.json");
-    p
+    Some(p)
 }
 
 /// Reads and decodes a cache file younger than `ttl`; `None` when it is
@@ -248,14 +254,25 @@ mod tests {
             groups_file(d),
             Path::new("/c/discovery/h/servergroups.json")
         );
+        let file = |g: &str, v: &str| resources_file(d, &GroupVersion::new(g, v));
         assert_eq!(
-            resources_file(d, &GroupVersion::new("", "v1")),
+            file("", "v1").unwrap(),
             Path::new("/c/discovery/h/v1/serverresources.json")
         );
         assert_eq!(
-            resources_file(d, &GroupVersion::new("apps", "v1")),
+            file("apps", "v1").unwrap(),
             Path::new("/c/discovery/h/apps/v1/serverresources.json")
         );
+        // Names that could leave the directory have no file.
+        for (g, v) in [
+            ("..", "v1"),
+            ("/etc", "v1"),
+            ("a/b", "v1"),
+            ("apps", ".."),
+            ("", "/x"),
+        ] {
+            assert_eq!(file(g, v), None, "{g} {v}");
+        }
     }
 
     #[tokio::test]

@@ -124,7 +124,8 @@ impl Discovery {
             Err(e) => return Err(e),
         }
         merge(&mut docs, decode_root(&apis?, false)?);
-        let failures = self.fetch_missing_group_versions(&mut docs).await;
+        let mut failures = super::names::reject_invalid_names(&mut docs);
+        failures.extend(self.fetch_missing_group_versions(&mut docs).await);
         Ok((docs, failures))
     }
 

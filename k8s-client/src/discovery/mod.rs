@@ -28,6 +28,7 @@ mod fetch;
 mod http_cache;
 mod mapper;
 mod model;
+mod names;
 mod openapi;
 mod wire;
 
@@ -363,7 +364,7 @@ async fn read_disk(dir: &Path, ttl: Duration) -> Option<wire::Documents> {
         })
         .collect();
     let lists = futures::future::join_all(gvs.iter().map(|gv| async move {
-        disk::read_fresh::<wire::ApiResourceList>(&disk::resources_file(dir, gv), ttl).await
+        disk::read_fresh::<wire::ApiResourceList>(&disk::resources_file(dir, gv)?, ttl).await
     }))
     .await;
     let mut resources = Vec::with_capacity(gvs.len());
@@ -386,13 +387,13 @@ async fn write_disk(dir: &Path, docs: &wire::Documents) {
     }
     let mut writes = Vec::new();
     for (gv, list) in &docs.resources {
+        let Some(path) = disk::resources_file(dir, gv) else {
+            continue;
+        };
         if list.resources.is_empty() {
             continue;
         }
-        writes.push(async move {
-            let path = disk::resources_file(dir, gv);
-            (disk::write_json(&path, list).await, path)
-        });
+        writes.push(async move { (disk::write_json(&path, list).await, path) });
     }
     let groups_path = disk::groups_file(dir);
     let groups = wire::ApiGroupList::new(docs.groups.clone());

@@ -103,6 +103,11 @@ pub enum FailureReason {
     Stale,
     /// Fetching it failed (legacy discovery).
     Request(Arc<Error>),
+    /// The server named its group with something other than a DNS-1123 subdomain, which
+    /// cannot be a path part safely (`..`, `/etc`): it is neither requested nor cached.
+    InvalidGroupName,
+    /// The server named the version with something other than a DNS-1123 label.
+    InvalidVersionName,
 }
 
 impl std::fmt::Display for FailureReason {
@@ -110,6 +115,12 @@ impl std::fmt::Display for FailureReason {
         match self {
             FailureReason::Stale => f.write_str("stale GroupVersion discovery"),
             FailureReason::Request(e) => write!(f, "{e}"),
+            FailureReason::InvalidGroupName => {
+                f.write_str("the group name is not a valid DNS-1123 subdomain")
+            }
+            FailureReason::InvalidVersionName => {
+                f.write_str("the version name is not a valid DNS-1123 label")
+            }
         }
     }
 }

@@ -118,7 +118,8 @@ fn conversion_error(what: &str, e: serde_path_to_error::Error<serde_json::Error>
         operation: "convert DynamicObject".to_owned(),
         what: what.to_owned(),
         path,
-        cause: e.into_inner(),
+        // The value is gone by now: serde's own messages still lose it.
+        cause: crate::rest::redacted(e.into_inner(), None),
     }
 }
 

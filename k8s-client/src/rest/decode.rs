@@ -5,7 +5,7 @@ use std::fmt::Display;
 
 use serde::de::DeserializeOwned;
 
-use super::json_path::{path_after, path_at};
+use super::json_path::{path_after, path_at, scalar_at};
 use crate::{Error, Result};
 
 /// Decodes JSON, naming the operation, the target and the failing field path.
@@ -43,7 +43,35 @@ pub(crate) fn decode_error(
     cause: serde_json::Error,
 ) -> Error {
     let inner = path_at(body, cause.line(), cause.column());
-    failure(operation, what, at, &inner, cause)
+    let offending = scalar_at(body, cause.line(), cause.column());
+    failure(
+        operation,
+        what,
+        at,
+        &inner,
+        redacted(cause, offending.as_ref()),
+    )
+}
+
+/// `cause` without the value it rejects (`offending`), which may be a secret: serde's
+/// messages quote it (`invalid type: string "hunter2"`), and so may a type's own. The
+/// message is otherwise kept, its position included, as the YAML reader's errors are.
+pub(crate) fn redacted(
+    cause: serde_json::Error,
+    offending: Option<&serde_json::Value>,
+) -> serde_json::Error {
+    let shown = cause.to_string();
+    let position = match cause.line() {
+        0 => String::new(),
+        line => format!(" at line {line} column {}", cause.column()),
+    };
+    let message = shown.strip_suffix(&position).unwrap_or(&shown);
+    let clean = crate::yaml::redact(message, offending);
+    if clean == message {
+        // Nothing quoted: keep the original, with its category (syntax, EOF, data).
+        return cause;
+    }
+    serde::de::Error::custom(format!("{clean}{position}"))
 }
 
 fn failure(
@@ -99,6 +127,54 @@ mod tests {
         assert!(text.contains("GET /apis/x/v1/widgets/w"), "{text}");
         assert!(text.contains("Widget ns/w"), "{text}");
         assert!(text.contains("at spec.replicas[1]"), "{text}");
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Stamped {
+        at: crate::meta::Time,
+        mode: Option<Mode>,
+    }
+    #[derive(Debug, serde::Deserialize)]
+    enum Mode {
+        Fast,
+    }
+
+    fn message(body: &[u8]) -> String {
+        match decode_json::<Stamped>(body, "GET /s", "Stamped") {
+            Err(e) => e.to_string(),
+            Ok(v) => panic!("{v:?}"),
+        }
+    }
+
+    #[test]
+    fn decode_errors_do_not_quote_the_offending_value() {
+        // serde's own messages.
+        let text = decode_json::<Widget>(br#"{"spec":{"replicas":[1,"s3cr3t"]}}"#, "GET /w", "W")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            text,
+            "GET /w: cannot decode W at spec.replicas[1]: invalid type: string, expected u32 at line 1 column 31"
+        );
+        let text = message(br#"{"at":"2024-01-01T00:00:00Z","mode":"s3cr3t"}"#);
+        assert!(
+            text.contains("at mode: unknown variant, expected `Fast`"),
+            "{text}"
+        );
+        // A type's own message, quoting the value as Debug does (escapes included).
+        for secret in [r#""s3cr3t""#, r#""s3\"cr\\3t""#, r#""s3cr3t\u00e9\n""#] {
+            let body = format!(r#"{{"at": {secret}}}"#);
+            let text = message(body.as_bytes());
+            assert!(!text.contains("s3"), "{text}");
+            assert!(
+                text.contains("at at: invalid RFC 3339 timestamp [REDACTED]"),
+                "{text}"
+            );
+        }
+        // Syntax errors name no value, and are kept as they are.
+        let text = message(br#"{"at": tru}"#);
+        assert!(text.contains("expected ident at line 1 column"), "{text}");
     }
 
     #[test]

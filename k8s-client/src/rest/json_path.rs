@@ -130,6 +130,39 @@ fn render(stack: &[Frame]) -> String {
     path
 }
 
+/// The scalar that ends with the last byte serde_json consumed (`line` and `column` as
+/// for [`path_at`]): the value a data error is about, so that it can be kept out of the
+/// message. `None` when no scalar ends there.
+pub(crate) fn scalar_at(text: &[u8], line: usize, column: usize) -> Option<serde_json::Value> {
+    let end = byte_offset(text, line, column).min(text.len());
+    let last = end.checked_sub(1)?;
+    let start = if text.get(last) == Some(&b'"') {
+        // The opening quote: the nearest one before that no odd run of `\` escapes.
+        (0..last).rev().find(|&i| {
+            text.get(i) == Some(&b'"')
+                && text
+                    .get(..i)
+                    .unwrap_or_default()
+                    .iter()
+                    .rev()
+                    .take_while(|&&c| c == b'\\')
+                    .count()
+                    % 2
+                    == 0
+        })?
+    } else {
+        let token = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.');
+        let len = text
+            .get(..end)?
+            .iter()
+            .rev()
+            .take_while(|c| token(c))
+            .count();
+        end - len
+    };
+    serde_json::from_slice(text.get(start..end)?).ok()
+}
+
 /// The offset just past the byte at 1-based `line` and `column`.
 fn byte_offset(text: &[u8], line: usize, column: usize) -> usize {
     let line_start = if line <= 1 {

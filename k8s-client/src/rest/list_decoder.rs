@@ -550,6 +550,25 @@ mod tests {
     }
 
     #[test]
+    fn item_errors_do_not_quote_the_offending_value() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Named {
+            name: u32,
+        }
+        let body = br#"{"kind":"L","items":[{"name":1},{"name":"s3cr3t"}]}"#;
+        for cut in [body.len(), 30] {
+            let err = decode::<Named>(&[&body[..cut], &body[cut..]]).unwrap_err();
+            let text = err.to_string();
+            assert!(!text.contains("s3cr3t"), "{text}");
+            assert!(
+                text.contains("at items[1].name: invalid type: string, expected u32"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
     fn every_split_into_two_chunks_decodes_as_the_whole_body_does() {
         let body = TRICKY.as_bytes();
         let want = whole(TRICKY);

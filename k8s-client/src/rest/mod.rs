@@ -17,7 +17,7 @@ mod watch_event;
 mod watch_frames;
 
 pub use content::Accept;
-pub(crate) use decode::decode_json;
+pub(crate) use decode::{decode_json, redacted};
 pub use list_decoder::ListDecoder;
 pub use request::{Body, IntoRequest, Request, RequestBuilder, Verb};
 pub(crate) use response::{

@@ -4,12 +4,13 @@
 use std::collections::HashMap;
 
 use granit_parser::{Event, Options, Parser, ScalarStyle, Tag};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::error::{Mark, YamlError};
+use super::merge::{Entries, Key, is_merge_key};
 use super::positions::Positions;
 use super::scalar;
-use super::{MAX_DEPTH, MAX_NODES};
+use super::{MAX_ALIAS_BYTES, MAX_DEPTH, MAX_NODES};
 use crate::names::{push_index, push_key};
 
 /// The one document of `text` (`null` if there is none), and where its values start.
@@ -70,6 +71,8 @@ struct Node {
     height: usize,
     /// Values in it, itself included.
     nodes: usize,
+    /// Bytes of text (scalars and keys) in it.
+    bytes: usize,
 }
 
 /// A collection being built.
@@ -82,12 +85,13 @@ struct Frame {
     height: usize,
     /// Values in it so far, itself included.
     nodes: usize,
+    /// Bytes of text (scalars and keys) in it so far.
+    bytes: usize,
 }
 
 enum Collection {
     Seq(Vec<Value>),
-    /// The entries, and the key whose value comes next.
-    Map(Map<String, Value>, Option<String>),
+    Map(Entries),
 }
 
 #[derive(Default)]
@@ -98,6 +102,9 @@ struct Builder {
     anchors: HashMap<usize, Node>,
     /// Values produced by this call: the alias-bomb budget.
     nodes: usize,
+    /// Bytes copied by aliases and anchors in this call: the budget of a bomb of few, large
+    /// values, which the count of values misses.
+    copied: usize,
     positions: Positions,
 }
 
@@ -117,7 +124,7 @@ impl Builder {
                 return self.open(Collection::Seq(Vec::new()), anchor, tag.as_deref(), mark);
             }
             Event::MappingStart(_, anchor, tag) => {
-                let map = Collection::Map(Map::new(), None);
+                let map = Collection::Map(Entries::default());
                 return self.open(map, anchor, tag.as_deref(), mark);
             }
             Event::SequenceEnd | Event::MappingEnd => return self.close(mark),
@@ -137,12 +144,17 @@ impl Builder {
         tag: Option<&Tag>,
         mark: Mark,
     ) -> Result<(), YamlError> {
+        if self.wants_key() && is_merge_key(text, style, tag) {
+            count(&mut self.nodes, 1, mark)?;
+            return self.key(Key::Merge(mark), mark);
+        }
         let value = scalar::resolve(text, style, tag, mark)?;
         count(&mut self.nodes, 1, mark)?;
         let node = Node {
             value,
             height: 0,
             nodes: 1,
+            bytes: text.len(),
         };
         self.anchor(anchor, &node, mark)?;
         if self.wants_key() {
@@ -151,11 +163,10 @@ impl Builder {
                 Value::String(s) => s,
                 _ => text.to_owned(),
             };
-            return self.key(key, mark);
+            return self.key(Key::Named(key), mark);
         }
         self.enter(mark);
-        self.place(node);
-        Ok(())
+        self.place(node)
     }
 
     fn alias(&mut self, id: usize, mark: Mark) -> Result<(), YamlError> {
@@ -163,21 +174,21 @@ impl Builder {
         let anchored = self.anchors.get(&id).ok_or_else(|| undefined_alias(mark))?;
         // Copying is what makes an alias bomb: check the budget before copying.
         count(&mut self.nodes, anchored.nodes, mark)?;
+        count_copied(&mut self.copied, anchored.bytes, mark)?;
         if self.wants_key() {
             let key = match &anchored.value {
                 Value::String(s) => s.clone(),
                 Value::Array(_) | Value::Object(_) => return Err(complex_key(mark)),
                 scalar => scalar.to_string(),
             };
-            return self.key(key, mark);
+            return self.key(Key::Named(key), mark);
         }
         if self.frames.len() + anchored.height > MAX_DEPTH {
             return Err(too_deep(mark));
         }
         let node = anchored.clone();
         self.enter(mark);
-        self.place(node);
-        Ok(())
+        self.place(node)
     }
 
     fn open(
@@ -210,6 +221,7 @@ impl Builder {
             path,
             height: 0,
             nodes: 1,
+            bytes: 0,
         });
         Ok(())
     }
@@ -221,22 +233,22 @@ impl Builder {
         };
         let value = match frame.collection {
             Collection::Seq(items) => Value::Array(items),
-            Collection::Map(mut map, pending) => {
+            Collection::Map(mut entries) => {
                 // The parser gives every key a value (an empty one is null); this is defence.
-                if let Some(key) = pending {
-                    map.insert(key, Value::Null);
+                if entries.pending.is_some() {
+                    entries.insert(Value::Null)?;
                 }
-                Value::Object(map)
+                Value::Object(entries.map)
             }
         };
         let node = Node {
             value,
             height: frame.height + 1,
             nodes: frame.nodes,
+            bytes: frame.bytes,
         };
         self.anchor(frame.anchor, &node, mark)?;
-        self.place(node);
-        Ok(())
+        self.place(node)
     }
 
     fn anchor(&mut self, id: usize, node: &Node, mark: Mark) -> Result<(), YamlError> {
@@ -245,6 +257,7 @@ impl Builder {
         }
         // Anchors nested in anchors are copied again and again: they count too.
         count(&mut self.nodes, node.nodes, mark)?;
+        count_copied(&mut self.copied, node.bytes, mark)?;
         self.anchors.insert(id, node.clone());
         Ok(())
     }
@@ -254,23 +267,27 @@ impl Builder {
         matches!(
             self.frames.last(),
             Some(Frame {
-                collection: Collection::Map(_, None),
+                collection: Collection::Map(Entries { pending: None, .. }),
                 ..
             })
         )
     }
 
-    fn key(&mut self, key: String, mark: Mark) -> Result<(), YamlError> {
+    fn key(&mut self, key: Key, mark: Mark) -> Result<(), YamlError> {
         if let Some(Frame {
-            collection: Collection::Map(map, pending),
+            collection: Collection::Map(entries),
+            bytes,
             ..
         }) = self.frames.last_mut()
         {
-            // Keys are names, not secrets: showing one is fine.
-            if map.contains_key(&key) {
-                return Err(YamlError::at(mark, format!("duplicate key {key:?}")));
+            if let Key::Named(name) = &key {
+                // Keys are names, not secrets: showing one is fine.
+                if !entries.accepts(name) {
+                    return Err(YamlError::at(mark, format!("duplicate key {name:?}")));
+                }
+                *bytes = bytes.saturating_add(name.len());
             }
-            *pending = Some(key);
+            entries.pending = Some(key);
         }
         Ok(())
     }
@@ -286,7 +303,9 @@ impl Builder {
                 let mut path = frame.path.clone();
                 match &frame.collection {
                     Collection::Seq(items) => push_index(&mut path, items.len()),
-                    Collection::Map(_, key) => push_key(&mut path, key.as_deref().unwrap_or("")),
+                    Collection::Map(entries) => {
+                        push_key(&mut path, entries.pending.as_ref().map_or("", Key::name));
+                    }
                 }
                 path
             }
@@ -295,29 +314,56 @@ impl Builder {
         path
     }
 
-    fn place(&mut self, node: Node) {
+    fn place(&mut self, node: Node) -> Result<(), YamlError> {
         let Some(parent) = self.frames.last_mut() else {
             self.root = Some(node.value);
-            return;
+            return Ok(());
         };
         parent.height = parent.height.max(node.height);
         parent.nodes = parent.nodes.saturating_add(node.nodes);
+        parent.bytes = parent.bytes.saturating_add(node.bytes);
         match &mut parent.collection {
-            Collection::Seq(items) => items.push(node.value),
-            Collection::Map(map, key) => {
-                map.insert(key.take().unwrap_or_default(), node.value);
+            Collection::Seq(items) => {
+                items.push(node.value);
+                Ok(())
             }
+            Collection::Map(entries) => entries.insert(node.value),
         }
     }
 }
 
+/// Counts `more` values against [`MAX_NODES`].
 fn count(nodes: &mut usize, more: usize, mark: Mark) -> Result<(), YamlError> {
-    *nodes = nodes.saturating_add(more);
-    if *nodes > MAX_NODES {
-        return Err(YamlError::at(
-            mark,
-            format!("more than {MAX_NODES} values (each alias counts as a copy)"),
-        ));
+    spend(
+        nodes,
+        more,
+        MAX_NODES,
+        "values (each alias counts as a copy)",
+        mark,
+    )
+}
+
+/// Counts `more` bytes copied against [`MAX_ALIAS_BYTES`].
+fn count_copied(copied: &mut usize, more: usize, mark: Mark) -> Result<(), YamlError> {
+    spend(
+        copied,
+        more,
+        MAX_ALIAS_BYTES,
+        "bytes copied by aliases",
+        mark,
+    )
+}
+
+fn spend(
+    used: &mut usize,
+    more: usize,
+    limit: usize,
+    what: &str,
+    mark: Mark,
+) -> Result<(), YamlError> {
+    *used = used.saturating_add(more);
+    if *used > limit {
+        return Err(YamlError::at(mark, format!("more than {limit} {what}")));
     }
     Ok(())
 }

@@ -95,13 +95,17 @@ impl YamlError {
 }
 
 /// `message` without the value it rejects, `offending` (the value at the error's path).
-pub(super) fn redact(message: &str, offending: Option<&Value>) -> String {
+/// JSON decode errors go through here too: response bodies hold secrets as well.
+pub(crate) fn redact(message: &str, offending: Option<&Value>) -> String {
     if let Some(known) = redact_serde(message) {
         return known;
     }
-    // A type's own message may quote the value: cut it out wherever it appears.
+    // A type's own message may quote the value: cut it out wherever it appears, quoted
+    // with escapes as `{:?}` writes it, or as it is.
     match offending {
-        Some(Value::String(s)) if !s.is_empty() => message.replace(s.as_str(), "[REDACTED]"),
+        Some(Value::String(s)) if !s.is_empty() => message
+            .replace(&format!("{s:?}"), "[REDACTED]")
+            .replace(s.as_str(), "[REDACTED]"),
         Some(Value::Number(n)) => message.replace(&n.to_string(), "[REDACTED]"),
         _ => message.to_owned(),
     }

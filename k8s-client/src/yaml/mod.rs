@@ -44,25 +44,36 @@
 //!
 //! Mapping keys become strings: a plain `1:` or `true:` is the key `"1"` or `"true"`. A
 //! mapping or sequence as a key, and a key written twice in one mapping, are errors.
-//! Anchors and aliases work (an alias is a copy of the anchored value).
+//! Anchors and aliases work (an alias is a copy of the anchored value), and so do YAML 1.1
+//! merge keys, as go-yaml reads them: a plain `<<` (or `!!merge <<`) key copies the entries
+//! of a mapping, or of a sequence of mappings (the earlier ones win), into its mapping;
+//! entries written after it win over it, entries written before it lose. A quoted `'<<'`
+//! is an ordinary key.
+//!
+//! ```
+//! let v = k8s_client::yaml::documents("base: &b {a: 1, b: 1}\nc: {<<: *b, b: 2}\n")?;
+//! assert_eq!(v[0]["c"], serde_json::json!({"a": 1, "b": 2}));
+//! # Ok::<(), k8s_client::yaml::YamlError>(())
+//! ```
 //!
 //! # Differences from go-yaml v2 (which `sigs.k8s.io/yaml` uses)
 //!
 //! go-yaml v2 follows YAML 1.1 in places this module does not: it also reads `yes`, `no`,
 //! `on`, `off`, `y` and `n` as booleans and `0b1010` and `1_000` as integers (here they are
-//! strings), and it merges the `<<` key of YAML 1.1 (here `<<` is an ordinary key). It
-//! rewrites number keys (`0x10:` is `"16"`) and rejects a `null` key; here a key is its
+//! strings). It rewrites number keys (`0x10:` is `"16"`) and rejects a `null` key; here a key is its
 //! text. It ignores the documents after the first; [`from_str`] rejects them.
 //!
 //! # Limits and secrets
 //!
-//! Collections nest at most [`MAX_DEPTH`] deep and one call produces at most [`MAX_NODES`]
-//! values, aliases counted in full, so neither deep nesting nor alias bombs can exhaust the
-//! stack or memory. Errors ([`YamlError`]) never quote a value of the text (a key may
+//! Collections nest at most [`MAX_DEPTH`] deep, one call produces at most [`MAX_NODES`]
+//! values, aliases counted in full, and its aliases copy at most [`MAX_ALIAS_BYTES`] bytes of
+//! text, so neither deep nesting nor alias bombs (of many small values or of few large ones)
+//! can exhaust the stack or memory. Errors ([`YamlError`]) never quote a value of the text (a key may
 //! appear: keys are names), because kubeconfigs hold tokens and passwords.
 
 mod build;
 mod error;
+mod merge;
 mod positions;
 mod scalar;
 #[cfg(test)]
@@ -72,6 +83,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 pub use error::YamlError;
+pub(crate) use error::redact;
 
 /// How deep collections may nest.
 pub const MAX_DEPTH: usize = 256;
@@ -79,6 +91,11 @@ pub const MAX_DEPTH: usize = 256;
 /// How many values (scalars and collections, each alias counted as the values it copies)
 /// one call may produce: an alias bomb fails here instead of filling memory.
 pub const MAX_NODES: usize = 1_000_000;
+
+/// How many bytes of text (scalars and mapping keys) aliases may copy in one call: a few
+/// large anchored strings aliased many times fail here instead of filling memory. Anchoring
+/// a value copies it once too.
+pub const MAX_ALIAS_BYTES: usize = 64 << 20;
 
 /// Decodes the one document of `text` into `T`.
 ///

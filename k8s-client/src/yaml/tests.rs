@@ -282,7 +282,7 @@ fn unsupported_or_mismatched_tags_are_errors() {
 #[test]
 fn keys_are_strings() {
     assert_eq!(
-        value("1: a\ntrue: b\n~: c\n0x10: d\n'q': e\n<<: {f: 1}\n"),
+        value("1: a\ntrue: b\n~: c\n0x10: d\n'q': e\n'<<': {f: 1}\n"),
         json!({"1": "a", "true": "b", "~": "c", "0x10": "d", "q": "e", "<<": {"f": 1}})
     );
     // A `key: value` pair inside a flow sequence is a one-entry mapping.
@@ -319,13 +319,75 @@ fn anchors_and_aliases() {
         value(text),
         json!({"base": {"x": 1, "l": ["a", "b"]}, "copy": {"x": 1, "l": ["a", "b"]}, "name": "web", "names": ["web", "web"], "web": "key from alias"})
     );
-    // Merge keys are YAML 1.1: an ordinary key here.
-    assert_eq!(
-        value("a: &a {x: 1}\nb:\n  <<: *a\n")["b"],
-        json!({"<<": {"x": 1}})
-    );
     // A number anchored then used as a key is its JSON text.
     assert_eq!(value("a: &n 0x10\n*n : b\n")["16"], json!("b"));
+}
+
+#[test]
+fn merge_keys_are_read_as_go_yaml_reads_them() {
+    // Each case as `kubectl create --dry-run=client -o json` printed its data.
+    let data = |body: &str| {
+        value(&format!(
+            "x: &one {{a: '1', b: '1'}}\ny: &two {{b: '2', c: '2'}}\ndata:\n{body}"
+        ))["data"]
+            .clone()
+    };
+    assert_eq!(
+        data("  <<: *one\n  c: '3'\n"),
+        json!({"a": "1", "b": "1", "c": "3"})
+    );
+    // Entries after the merge win over it, and the merge wins over entries before it.
+    assert_eq!(data("  <<: *one\n  a: '9'\n"), json!({"a": "9", "b": "1"}));
+    assert_eq!(data("  a: '9'\n  <<: *one\n"), json!({"a": "1", "b": "1"}));
+    // In a sequence of mappings the earlier ones win.
+    assert_eq!(
+        data("  <<: [*one, *two]\n"),
+        json!({"a": "1", "b": "1", "c": "2"})
+    );
+    // An inline mapping, two merge keys, an empty mapping, the explicit tag.
+    assert_eq!(
+        data("  <<: {a: '1'}\n  b: '2'\n"),
+        json!({"a": "1", "b": "2"})
+    );
+    assert_eq!(
+        data("  <<: {a: '1'}\n  <<: {b: '2'}\n"),
+        json!({"a": "1", "b": "2"})
+    );
+    assert_eq!(data("  <<: {}\n  b: '1'\n"), json!({"b": "1"}));
+    assert_eq!(data("  !!merge <<: {a: '1'}\n"), json!({"a": "1"}));
+    // A merge inside an anchored mapping is resolved before the mapping is copied.
+    assert_eq!(
+        value("x: &in {a: '1'}\ny: &out {<<: *in, b: '2'}\ndata:\n  <<: *out\n")["data"],
+        json!({"a": "1", "b": "2"})
+    );
+    // A quoted `<<` is an ordinary key.
+    assert_eq!(data("  '<<': {a: '1'}\n"), json!({"<<": {"a": "1"}}));
+    // An explicit key set twice is still an error, merged or not.
+    assert!(
+        error("data:\n  <<: {a: '1'}\n  a: '2'\n  a: '3'\n")
+            .message()
+            .contains("duplicate key")
+    );
+    // Only mappings merge, as go-yaml says.
+    for bad in [
+        "  <<: hello\n",
+        "  <<:\n  b: '1'\n",
+        "  <<: [{a: '1'}, x]\n",
+        "  <<: [[{a: '1'}]]\n",
+    ] {
+        let e = error(&format!("data:\n{bad}"));
+        assert_eq!(
+            e.message(),
+            "map merge requires map or sequence of maps as the value",
+            "{bad}"
+        );
+        assert_eq!(e.line(), 2, "{bad}");
+    }
+    // Manifests read through `documents` merge too.
+    assert_eq!(
+        documents("a: {<<: {b: 1}}\n").unwrap(),
+        [json!({"a": {"b": 1}})]
+    );
 }
 
 #[test]
@@ -381,6 +443,37 @@ fn alias_bombs_are_cut_off() {
     assert!(documents(&text).is_err());
     // A few aliases of a small value are fine.
     assert!(from_str::<Value>("a: &a [1, 2]\nb: [*a, *a, *a]\n").is_ok());
+}
+
+#[test]
+fn alias_bombs_of_large_scalars_are_cut_off_by_bytes() {
+    // Few values, many bytes: each alias copies the whole anchored string.
+    let big = "x".repeat(1 << 20);
+    let mut text = format!("a: &a {big}\nb:\n");
+    for _ in 0..100 {
+        text.push_str("- *a\n");
+    }
+    let e = error(&text);
+    assert!(e.message().contains("bytes copied by aliases"), "{e}");
+    // At the alias that went over.
+    assert_eq!(text.lines().nth(e.line() - 1), Some("- *a"), "{e}");
+    assert!(documents(&text).is_err());
+    // Keys copied by an alias of a mapping count too.
+    let mut keys = format!("a: &a {{{big}: 1}}\nb:\n");
+    for _ in 0..100 {
+        keys.push_str("- *a\n");
+    }
+    assert!(documents(&keys).is_err());
+    // Anchors that hold aliases are copies too: doubling each level.
+    let mut nested = format!("a0: &a0 {}\n", "y".repeat(1 << 18));
+    for i in 1..=8 {
+        nested.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}]\n", p = i - 1));
+    }
+    let e = documents(&nested).unwrap_err();
+    assert!(e.message().contains("bytes copied by aliases"), "{e}");
+    // A large value aliased a few times is fine.
+    let few = format!("a: &a {big}\nb: [*a, *a, *a]\n");
+    assert_eq!(documents(&few).map(|d| d.len()).ok(), Some(1));
 }
 
 // ---------- type errors ----------

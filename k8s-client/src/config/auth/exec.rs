@@ -4,14 +4,17 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::str::FromStr;
 use std::sync::Mutex;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
 use serde::Deserialize;
+use tokio::io::{AsyncRead, AsyncReadExt};
 
 use super::Credential;
 use crate::config::error::ConfigError;
+use crate::config::kubeconfig::redact_args;
 use crate::config::pem::{ClientIdentity, PemError};
+use crate::config::redact_url;
 use crate::config::secret::SecretString;
 use crate::meta::Time;
 
@@ -19,12 +22,17 @@ use crate::meta::Time;
 pub(crate) const V1: &str = "client.authentication.k8s.io/v1";
 /// `client.authentication.k8s.io/v1beta1`.
 pub(crate) const V1BETA1: &str = "client.authentication.k8s.io/v1beta1";
+/// How long one run of a plugin may take before it is killed and the request fails.
+pub(crate) const EXEC_TIMEOUT: Duration = Duration::from_secs(120);
 /// The cluster extension whose value is passed to the plugin as `spec.cluster.config`.
 pub(crate) const EXEC_EXTENSION: &str = "client.authentication.k8s.io/exec";
 
 /// The cluster passed to an exec plugin in `KUBERNETES_EXEC_INFO` when the user sets
 /// `provideClusterInfo: true`.
-#[derive(Clone, Debug, Default, PartialEq)]
+///
+/// Its `Debug` replaces URL user info, summarizes the CA bundle and hides `config`, which
+/// client-go redacts too.
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ExecClusterInfo {
     /// `server`.
@@ -43,8 +51,28 @@ pub struct ExecClusterInfo {
     pub config: Option<serde_json::Value>,
 }
 
+impl std::fmt::Debug for ExecClusterInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExecClusterInfo")
+            .field("server", &redact_url(&self.server))
+            .field("tls_server_name", &self.tls_server_name)
+            .field("insecure_skip_tls_verify", &self.insecure_skip_tls_verify)
+            .field(
+                "certificate_authority_data",
+                &self
+                    .certificate_authority_data
+                    .as_ref()
+                    .map(|d| format!("[{} bytes]", d.len())),
+            )
+            .field("proxy_url", &self.proxy_url.as_deref().map(redact_url))
+            .field("disable_compression", &self.disable_compression)
+            .field("config", &self.config.as_ref().map(|_| "--- REDACTED ---"))
+            .finish()
+    }
+}
+
 /// The exec plugin settings after validation.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct ExecSpec {
     /// The command as written (for messages).
     pub(crate) command: String,
@@ -55,6 +83,22 @@ pub(crate) struct ExecSpec {
     pub(crate) api_version: String,
     pub(crate) install_hint: Option<String>,
     pub(crate) cluster: Option<ExecClusterInfo>,
+    /// How long one run may take.
+    pub(crate) timeout: Duration,
+}
+
+impl std::fmt::Debug for ExecSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExecSpec")
+            .field("command", &self.command)
+            .field("program", &self.program)
+            .field("args", &redact_args(&self.args))
+            .field("env", &self.env)
+            .field("api_version", &self.api_version)
+            .field("cluster", &self.cluster)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
 }
 
 pub(crate) struct ExecAuth {
@@ -217,7 +261,7 @@ async fn run(spec: &ExecSpec) -> Result<(Credential, Option<SystemTime>), Config
     let fail = |message: String, stderr: &[u8]| ConfigError::Exec {
         command: spec.command.clone(),
         message,
-        stderr: String::from_utf8_lossy(stderr).trim().to_owned(),
+        stderr: stderr_summary(stderr),
     };
     let mut cmd = tokio::process::Command::new(&spec.program);
     cmd.args(&spec.args)
@@ -229,22 +273,101 @@ async fn run(spec: &ExecSpec) -> Result<(Credential, Option<SystemTime>), Config
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
+        // A plugin that times out or overflows is killed when `child` is dropped.
         .kill_on_drop(true);
-    let output = cmd.output().await.map_err(|e| {
+    let mut child = cmd.spawn().map_err(|e| {
         let mut message = format!("could not run: {e}");
         if let (std::io::ErrorKind::NotFound, Some(hint)) = (e.kind(), &spec.install_hint) {
             message.push_str(&format!("\n\n{hint}"));
         }
         fail(message, b"")
     })?;
-    if !output.status.success() {
-        let code = output
-            .status
+    let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
+    let mut stderr_tail = Vec::new();
+    let finished = tokio::time::timeout(spec.timeout, async {
+        let (out, (), status) = tokio::join!(
+            read_capped(stdout, MAX_STDOUT),
+            read_tail(stderr, &mut stderr_tail),
+            child.wait()
+        );
+        (out, status)
+    })
+    .await;
+    let (stdout, status) = match finished {
+        Ok(done) => done,
+        Err(_) => {
+            let message = format!("did not finish within {:?}", spec.timeout);
+            return Err(fail(message, &stderr_tail));
+        }
+    };
+    let status = status.map_err(|e| fail(format!("could not wait for it: {e}"), &stderr_tail))?;
+    let stdout = stdout.map_err(|m| fail(m, &stderr_tail))?;
+    if !status.success() {
+        let code = status
             .code()
             .map_or_else(|| "a signal".to_owned(), |c| c.to_string());
-        return Err(fail(format!("exited with {code}"), &output.stderr));
+        return Err(fail(format!("exited with {code}"), &stderr_tail));
     }
-    parse_output(&spec.api_version, &output.stdout).map_err(|m| fail(m, &output.stderr))
+    parse_output(&spec.api_version, &stdout).map_err(|m| fail(m, &stderr_tail))
+}
+
+/// The most a plugin may print on stdout: an ExecCredential is a few kilobytes.
+const MAX_STDOUT: usize = 1 << 20;
+/// How much of the end of a plugin's stderr is kept while it runs.
+const STDERR_TAIL: usize = 64 << 10;
+/// How many characters of stderr an error shows.
+const STDERR_SHOWN: usize = 200;
+
+/// All of `pipe`, or an error once it passes `cap` bytes (the pipe is then closed, so a
+/// plugin that keeps writing gets `EPIPE`).
+async fn read_capped(pipe: Option<impl AsyncRead + Unpin>, cap: usize) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    let Some(pipe) = pipe else {
+        return Ok(out);
+    };
+    let limit = u64::try_from(cap).unwrap_or(u64::MAX).saturating_add(1);
+    pipe.take(limit)
+        .read_to_end(&mut out)
+        .await
+        .map_err(|e| format!("reading its output: {e}"))?;
+    if out.len() > cap {
+        return Err(format!("printed more than {cap} bytes on stdout"));
+    }
+    Ok(out)
+}
+
+/// Reads `pipe` to its end, keeping only its last [`STDERR_TAIL`] bytes in `tail`: a
+/// chatty plugin is drained (so it never blocks on a full pipe) without filling memory.
+async fn read_tail(pipe: Option<impl AsyncRead + Unpin>, tail: &mut Vec<u8>) {
+    let Some(mut pipe) = pipe else { return };
+    let mut chunk = [0u8; 8192];
+    loop {
+        match pipe.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => {
+                tail.extend_from_slice(chunk.get(..n).unwrap_or_default());
+                if tail.len() > 2 * STDERR_TAIL {
+                    tail.drain(..tail.len() - STDERR_TAIL);
+                }
+            }
+        }
+    }
+}
+
+/// What an error shows of a plugin's stderr: its last non-empty line, at most
+/// [`STDERR_SHOWN`] characters. The rest stays out of errors and logs: plugins print
+/// debugging output there, and it may hold tokens.
+fn stderr_summary(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    let last = text
+        .lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty())
+        .unwrap_or("");
+    match last.char_indices().nth(STDERR_SHOWN) {
+        Some((cut, _)) => format!("{}…", last.get(..cut).unwrap_or("")),
+        None => last.to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -273,6 +396,7 @@ mod tests {
             api_version: api_version.into(),
             install_hint: None,
             cluster: None,
+            timeout: EXEC_TIMEOUT,
         }
     }
 
@@ -360,6 +484,58 @@ echo '{{"apiVersion":"{V1}","kind":"ExecCredential","status":{{"token":"tok-'$(w
         let err = auth.credential().await.unwrap_err().to_string();
         assert!(err.contains("apiVersion"), "{err}");
         assert!(!err.contains("tok-1"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_hung_plugin_times_out_without_blocking_the_runtime() {
+        let d = dir("hung");
+        let mut s = spec(&d, "sleep 30", V1);
+        s.timeout = Duration::from_millis(300);
+        // This test's runtime has one thread: the limit below can only fire if the plugin
+        // is awaited, not waited for.
+        let result = tokio::time::timeout(Duration::from_secs(10), ExecAuth::new(s).credential())
+            .await
+            .expect("the plugin's own timeout fires first");
+        let err = result.unwrap_err().to_string();
+        assert!(
+            err.contains("my-plugin") && err.contains("did not finish within 300ms"),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn output_larger_than_the_cap_is_an_error() {
+        let d = dir("big");
+        let script = "head -c 20000000 /dev/zero | tr '\\0' x";
+        let err = ExecAuth::new(spec(&d, script, V1))
+            .credential()
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("more than 1048576 bytes"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn only_the_last_line_of_stderr_is_kept_and_cut() {
+        let d = dir("stderr");
+        let script = "for i in 1 2 3; do echo \"debug: token secret-$i\" >&2; done; \
+                      echo 'last words' >&2; exit 1";
+        let err = ExecAuth::new(spec(&d, script, V1))
+            .credential()
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.ends_with("stderr: last words"), "{err}");
+        assert!(!err.contains("secret-"), "{err}");
+        // A huge stderr neither fills memory nor the message.
+        let script = "head -c 10000000 /dev/zero | tr '\\0' e >&2; exit 1";
+        let err = ExecAuth::new(spec(&d, script, V1))
+            .credential()
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.len() < 400, "{} bytes", err.len());
+        assert!(err.ends_with("…"), "{err}");
     }
 
     #[test]

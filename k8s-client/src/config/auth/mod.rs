@@ -136,6 +136,10 @@ impl Auth {
 
     /// The credential for the next request. Cached; refreshed as needed (token file
     /// re-read, exec plugin re-run after expiry, OIDC refresh).
+    ///
+    /// An exec plugin run is bounded: it is killed after 2 minutes, and may print at most
+    /// 1 MiB on stdout; of its stderr, an error shows only the last line, cut to 200
+    /// characters.
     pub async fn credential(&self) -> Result<Credential, ConfigError> {
         match &*self.0 {
             Provider::None => Ok(Credential::None),

@@ -65,6 +65,9 @@ impl OidcTokens {
 /// [`token_endpoint`](OidcRefreshRequest::token_endpoint) (as
 /// `application/x-www-form-urlencoded`), and [`parse_token_response`](OidcRefreshRequest::parse_token_response).
 /// The error string must not contain tokens.
+///
+/// The client's own refresher follows no redirects (a 307 would post the secrets again),
+/// gives each request 30 seconds and reads at most 1 MiB of each response.
 pub trait OidcRefresher: Send + Sync {
     /// Refreshes the tokens.
     fn refresh(
@@ -82,15 +85,32 @@ impl OidcRefreshRequest {
         )
     }
 
-    /// The `token_endpoint` of an OpenID discovery document.
+    /// The `token_endpoint` of an OpenID discovery document. It must be an `https` URL:
+    /// the refresh token and client secret are posted to it.
+    ///
+    /// ```
+    /// use k8s_client::config::OidcRefreshRequest;
+    /// let doc = br#"{"token_endpoint": "http://idp.example/token"}"#;
+    /// assert!(OidcRefreshRequest::token_endpoint(doc).is_err());
+    /// ```
     pub fn token_endpoint(discovery_json: &[u8]) -> Result<String, String> {
         let v: serde_json::Value = serde_json::from_slice(discovery_json)
             .map_err(|e| format!("invalid OpenID discovery document: {e}"))?;
-        v.get("token_endpoint")
+        let endpoint = v
+            .get("token_endpoint")
             .and_then(|t| t.as_str())
             .filter(|t| !t.is_empty())
-            .map(str::to_owned)
-            .ok_or_else(|| "OpenID discovery document has no token_endpoint".to_owned())
+            .ok_or_else(|| "OpenID discovery document has no token_endpoint".to_owned())?;
+        let https = endpoint
+            .get(..8)
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"));
+        if !https {
+            return Err(format!(
+                "the OpenID token_endpoint {} is not an https URL",
+                crate::config::redact_url(endpoint)
+            ));
+        }
+        Ok(endpoint.to_owned())
     }
 
     /// The `application/x-www-form-urlencoded` body of the refresh request.
@@ -415,6 +435,15 @@ mod tests {
             "https://i/token"
         );
         assert!(OidcRefreshRequest::token_endpoint(b"{}").is_err());
+        assert_eq!(
+            OidcRefreshRequest::token_endpoint(br#"{"token_endpoint":"HTTPS://i/t"}"#).unwrap(),
+            "HTTPS://i/t"
+        );
+        for plain in ["http://i/token", "//i/token", "/token", "https:/i"] {
+            let doc = serde_json::json!({ "token_endpoint": plain }).to_string();
+            let e = OidcRefreshRequest::token_endpoint(doc.as_bytes()).unwrap_err();
+            assert!(e.contains("not an https URL"), "{e}");
+        }
         let t =
             OidcRefreshRequest::parse_token_response(br#"{"id_token":"a","refresh_token":"b"}"#)
                 .unwrap();
