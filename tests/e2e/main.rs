@@ -30,7 +30,10 @@ mod pod_subresources;
 mod proxy;
 #[path = "../support/relay.rs"]
 mod relay;
+#[path = "../support/relay_recorder.rs"]
+mod relay_recorder;
 mod request_path;
 mod rest_client;
+mod secrets;
 #[path = "../support/sni_relay.rs"]
 mod sni_relay;
