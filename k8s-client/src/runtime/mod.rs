@@ -3,12 +3,14 @@
 //! `runtime`, on by default).
 //!
 //! - [`InformerFactory`]: one shared informer per resource for a whole program.
+//! - [`events`]: Events for `kubectl events`, with series and spam protection.
 //! - [`informer`]: one list and watch shared by many subscribers, with a cache.
 //! - [`store`]: the indexed cache informers keep, shared as `Arc<K>`.
 //! - [`watcher`]: list, then watch, forever, by client-go's rules.
 //! - [`workqueue`]: the rate-limited queue of keys that controllers' workers take from.
 
 mod backoff;
+pub mod events;
 mod factory;
 pub mod informer;
 mod random;
