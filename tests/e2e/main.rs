@@ -18,6 +18,7 @@ mod cut_relay;
 mod discovery;
 mod dynamic;
 mod env;
+mod events;
 mod exec_plugin;
 mod informer;
 mod kctl;
