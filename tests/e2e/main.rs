@@ -20,6 +20,7 @@ mod cut_relay;
 mod discovery;
 mod dynamic;
 mod env;
+mod events;
 mod exec_plugin;
 mod hostile;
 mod informer;

@@ -5,6 +5,7 @@
 //! - [`controller`]: informers feeding a work queue, and workers reconciling its keys.
 //! - [`finalizer`]: cleanup before an object goes, with patches that test first.
 //! - [`InformerFactory`]: one shared informer per resource for a whole program.
+//! - [`events`]: Events for `kubectl events`, with series and spam protection.
 //! - [`informer`]: one list and watch shared by many subscribers, with a cache.
 //! - [`store`]: the indexed cache informers keep, shared as `Arc<K>`.
 //! - [`watcher`]: list, then watch, forever, by client-go's rules.
@@ -12,6 +13,7 @@
 
 mod backoff;
 pub mod controller;
+pub mod events;
 mod factory;
 pub mod finalizer;
 pub mod informer;
