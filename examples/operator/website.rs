@@ -14,6 +14,7 @@ use k8s_client::api::{Patch, PatchParams};
 use k8s_client::meta::{ObjectMeta, OwnerReference};
 use k8s_client::runtime::InformerFactory;
 use k8s_client::runtime::controller::{Action, Controller, OnError, predicate};
+use k8s_client::runtime::events::{EventSpec, Recorder, Reporter, object_reference};
 use k8s_client::runtime::finalizer::{FinalizerError, FinalizerEvent, finalizer};
 use k8s_client::{Api, Client, HasMetadata, Resource};
 use schemars::JsonSchema;
@@ -75,10 +76,15 @@ pub(crate) struct WebsiteStatus {
     pub(crate) observed_generation: i64,
 }
 
+/// The reporting controller of the operator's Events.
+pub(crate) const REPORTER: &str = "example.com/website-operator";
+
 /// What every reconcile shares.
 pub(crate) struct Context {
     /// The client everything is written through.
     pub(crate) client: Client,
+    /// Where the operator's Events go (`kubectl events`).
+    pub(crate) recorder: Recorder,
 }
 
 /// Why a reconcile failed.
@@ -150,6 +156,17 @@ async fn apply(site: Arc<Website>, ctx: &Context) -> Result<Action, k8s_client::
         observed_generation: site.metadata.generation.unwrap_or_default(),
     };
     if site.status.as_ref() != Some(&status) {
+        let note = format!(
+            "{} and {ready}/{} servers ready",
+            status.config_map, site.spec.replicas
+        );
+        // A malformed event is the operator's bug, not a reason to fail the reconcile.
+        if let Err(e) = ctx.recorder.publish(
+            &EventSpec::normal("Reconciled", "Apply").note(&note),
+            &object_reference(&*site),
+        ) {
+            tracing::warn!(error = %e, "cannot record an event");
+        }
         Api::<Website>::namespaced(ctx.client.clone(), ns)
             .patch_status(
                 name,
@@ -207,6 +224,11 @@ pub(crate) async fn run(
     if let Some(ns) = namespace {
         factory = factory.namespace(ns);
     }
+    let recorder = Recorder::new(client.clone(), Reporter::new(REPORTER))?;
+    let ctx = Arc::new(Context {
+        client,
+        recorder: recorder.clone(),
+    });
     let result = Controller::new(factory.informer::<Website>())
         .owns(factory.informer::<ConfigMap>())
         .owns(factory.informer::<Deployment>())
@@ -215,8 +237,10 @@ pub(crate) async fn run(
         })
         .max_concurrent_reconciles(4)
         .graceful_shutdown_on(shutdown)
-        .run(reconcile, error_policy, Arc::new(Context { client }))
+        .run(reconcile, error_policy, ctx)
         .await;
     factory.shutdown().await;
+    // What is still queued or counted reaches the server before we go.
+    recorder.flush().await;
     result
 }

@@ -135,6 +135,13 @@ async fn the_operator_owns_its_children_and_its_finalizer_holds_deletion_while_i
     .await;
     assert_eq!(theirs, "blog-content");
 
+    // The operator's Events show in `kubectl events`.
+    eventually("the Reconciled event", || async {
+        let events = kubectl(&["events", "-n", &ns, "--for", "website/blog"]).await;
+        events.contains("Reconciled").then_some(())
+    })
+    .await;
+
     // Change the spec: the children follow.
     sites
         .patch(
