@@ -22,17 +22,17 @@ impl Client {
         mut decoder: D,
     ) -> Result<D::Output> {
         let limit = self.inner.max_response_body;
-        self.traced(
-            req,
-            self.run(req, &mut Collect::new(&mut decoder, limit, req)),
-        )
-        .await?;
+        // Boxed: the retry loop's state (the HTTP client's futures, the
+        // credential provider's, the retry state) is large, and every
+        // caller's future would otherwise carry it inline.
+        let mut reader = Collect::new(&mut decoder, limit, req);
+        Box::pin(self.traced(req, self.run(req, &mut reader))).await?;
         decoder.finish()
     }
 
     /// Sends a request and leaves its body to be read as a stream.
     async fn open(&self, req: &Request) -> Result<Opened> {
-        self.traced(req, self.run(req, &mut Open)).await
+        Box::pin(self.traced(req, self.run(req, &mut Open))).await
     }
 
     /// Sends a request and returns the whole response body.
