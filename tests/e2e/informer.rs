@@ -84,9 +84,14 @@ pub async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
 
 /// The next notification, within 30 s.
 pub async fn next<K>(sub: &mut Subscription<K>) -> Notification<K> {
-    tokio::time::timeout(Duration::from_secs(30), sub.recv())
+    next_within(sub, Duration::from_secs(30)).await
+}
+
+/// The next notification, within `limit`.
+async fn next_within<K>(sub: &mut Subscription<K>, limit: Duration) -> Notification<K> {
+    tokio::time::timeout(limit, sub.recv())
         .await
-        .expect("no notification within 30 s")
+        .unwrap_or_else(|_| panic!("no notification within {limit:?}"))
         .expect("subscription ended")
 }
 
@@ -539,7 +544,10 @@ async fn metadata_only_get_list_and_watch() {
     assert_eq!(ours, theirs);
     let rv = list.metadata.resource_version.unwrap();
     let mut events = meta
-        .watch(&WatchParams::default().timeout(30), &rv)
+        .watch(
+            &WatchParams::default().labels("e2e=informer").timeout(30),
+            &rv,
+        )
         .await
         .unwrap();
     cms.patch(
@@ -698,7 +706,10 @@ async fn restarting_the_api_server_under_an_informer_converges_with_kubectl() {
             .collect();
         let mut removal_unknown = None;
         while state != want {
-            match next(sub).await {
+            // While the server was away the watcher's backoff grew toward
+            // its 30 s cap, with jitter up to twice that: the first retry
+            // after the relay comes back may be a minute off.
+            match next_within(sub, Duration::from_secs(120)).await {
                 Notification::Deleted {
                     object,
                     final_state_unknown,
