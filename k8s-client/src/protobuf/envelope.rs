@@ -133,7 +133,7 @@ mod tests {
         let body = seal("v1", "Status", b"\x30\x01");
         assert_eq!(
             body,
-            b"k8s\0\x0a\x0a\x0a\x02v1\x12\x06Status\x12\x02\x30\x01\x1a\x00\x22\x00"
+            b"k8s\0\x0a\x0c\x0a\x02v1\x12\x06Status\x12\x02\x30\x01\x1a\x00\x22\x00"
         );
         let u = open(&body).unwrap();
         assert_eq!((u.api_version.as_str(), u.kind.as_str()), ("v1", "Status"));
