@@ -376,6 +376,14 @@ fn emit_message(em: &mut Emitter<'_>, out: &mut String, s: &Schema, resource: bo
         }
     }
     let name = &s.rust_name;
+    if arms.is_empty() {
+        // A message with no fields (an empty struct): everything is skipped.
+        let _ = writeln!(
+            out,
+            "impl pb::Message for {name} {{\nfn merge_field(&mut self, _tag: u32, wt: pb::WireType, r: &mut pb::Reader<'_>) -> pb::Result<()> {{\nr.skip(wt)\n}}\nfn field_name(_tag: u32) -> &'static str {{\n\"?\"\n}}\nfn encode(&self, _w: &mut pb::Writer) {{}}\n}}\n"
+        );
+        return Ok(());
+    }
     let _ = writeln!(out, "impl pb::Message for {name} {{");
     out.push_str(
         "fn merge_field(&mut self, tag: u32, wt: pb::WireType, r: &mut pb::Reader<'_>) -> pb::Result<()> {\nmatch tag {\n",
@@ -389,15 +397,11 @@ fn emit_message(em: &mut Emitter<'_>, out: &mut String, s: &Schema, resource: bo
         let _ = writeln!(out, "{} => {:?},", a.number, a.name);
     }
     out.push_str("_ => \"?\",\n}\n}\n");
-    if arms.is_empty() {
-        out.push_str("fn encode(&self, _w: &mut pb::Writer) {}\n");
-    } else {
-        out.push_str("fn encode(&self, w: &mut pb::Writer) {\n");
-        for a in arms.iter().rev() {
-            let _ = writeln!(out, "{}", a.encode);
-        }
-        out.push_str("}\n");
+    out.push_str("fn encode(&self, w: &mut pb::Writer) {\n");
+    for a in arms.iter().rev() {
+        let _ = writeln!(out, "{}", a.encode);
     }
+    out.push_str("}\n");
     out.push_str("}\n\n");
     Ok(())
 }

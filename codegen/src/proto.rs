@@ -189,7 +189,9 @@ fn parse(text: &str, out: &mut Messages) -> Result<()> {
         pos: 0,
     };
     let mut package = String::new();
-    let mut messages: Vec<(String, Vec<(Label, String, String, u32)>)> = Vec::new();
+    // (message name, [(label, type as written, field name, number)]).
+    type RawFields = Vec<(Label, String, String, u32)>;
+    let mut messages: Vec<(String, RawFields)> = Vec::new();
     while let Some(t) = p.peek() {
         match t {
             "syntax" => {
