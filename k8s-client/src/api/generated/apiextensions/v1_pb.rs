@@ -317,18 +317,14 @@ impl pb::Message for CustomResourceSubresourceScale {
 impl pb::Message for CustomResourceSubresourceStatus {
     fn merge_field(
         &mut self,
-        tag: u32,
+        _tag: u32,
         wt: pb::WireType,
         r: &mut pb::Reader<'_>,
     ) -> pb::Result<()> {
-        match tag {
-            _ => r.skip(wt),
-        }
+        r.skip(wt)
     }
-    fn field_name(tag: u32) -> &'static str {
-        match tag {
-            _ => "?",
-        }
+    fn field_name(_tag: u32) -> &'static str {
+        "?"
     }
     fn encode(&self, _w: &mut pb::Writer) {}
 }
