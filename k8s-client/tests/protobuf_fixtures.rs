@@ -468,7 +468,12 @@ fn every_fixture_decodes_the_same_from_protobuf_and_json() {
     // Go writes fields by number and maps by key, and so does the encoder:
     // the fixtures with no float, unknown field or unset non-pointer the Go
     // encoder writes differently come back byte for byte.
-    for name in ["core.v1.Pod", "core.v1.ConfigMap", "apps.v1.Deployment", "core.v1.Service"] {
+    for name in [
+        "core.v1.Pod",
+        "core.v1.ConfigMap",
+        "apps.v1.Deployment",
+        "core.v1.Service",
+    ] {
         assert!(byte_equal.contains(&name), "{name} is not byte-equal");
     }
 }
