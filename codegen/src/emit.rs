@@ -58,8 +58,19 @@ fn doc(out: &mut String, text: &str) {
     }
 }
 
-struct Emitter<'m> {
-    model: &'m Model,
+/// How a field wraps its type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// `T`.
+    Plain,
+    /// `Option<T>`.
+    Opt,
+    /// `Option<Box<T>>`.
+    OptBox,
+}
+
+pub(crate) struct Emitter<'m> {
+    pub(crate) model: &'m Model,
     /// Estimated inline sizes, memoized; `None` while being computed (a cycle).
     sizes: BTreeMap<String, Option<usize>>,
 }
@@ -125,6 +136,25 @@ impl Emitter<'_> {
         total
     }
 
+    /// How field `f` of a struct (a resource's if `resource`) wraps its type.
+    pub(crate) fn shape(&mut self, f: &Field, resource: bool) -> Shape {
+        // A resource's metadata is always there once stored, and the derive
+        // needs it unwrapped.
+        // A zero time is written as `null` even where the schema requires
+        // it, so times stay optional and a null survives a round trip.
+        let is_time = matches!(
+            f.ty,
+            Ty::Fixed("crate::meta::Time" | "crate::meta::MicroTime")
+        );
+        if (f.required && !is_time) || (resource && f.json == "metadata") {
+            Shape::Plain
+        } else if self.boxed(f) {
+            Shape::OptBox
+        } else {
+            Shape::Opt
+        }
+    }
+
     /// Whether an optional field is `Option<Box<T>>`.
     fn boxed(&mut self, f: &Field) -> bool {
         match &f.ty {
@@ -135,7 +165,7 @@ impl Emitter<'_> {
     }
 
     /// The Rust type of `ty` as seen from `from`.
-    fn rust_ty(&self, ty: &Ty, from: &ModuleId) -> Result<String> {
+    pub(crate) fn rust_ty(&self, ty: &Ty, from: &ModuleId) -> Result<String> {
         Ok(match ty {
             Ty::String => "String".to_owned(),
             Ty::Bool => "bool".to_owned(),
@@ -225,6 +255,8 @@ pub(crate) fn emit(model: &Model) -> Result<Files> {
         feature.remove(&module.group_mod);
         let text = emit_version(&mut em, module, schemas, resources)?;
         files.insert(format!("{}/{}.rs", module.group_mod, module.version), text);
+        let pb = crate::emit_pb::emit_module(&mut em, module, schemas, resources)?;
+        files.insert(format!("{}/{}_pb.rs", module.group_mod, module.version), pb);
         versions
             .entry(module.group_mod.clone())
             .or_default()
@@ -249,6 +281,9 @@ pub(crate) fn emit(model: &Model) -> Result<Files> {
         );
         for v in vs {
             let _ = writeln!(out, "pub mod {v};");
+        }
+        for v in vs {
+            let _ = writeln!(out, "#[cfg(feature = \"protobuf\")]\nmod {v}_pb;");
         }
         files.insert(format!("{group_mod}/mod.rs"), out);
     }
@@ -314,7 +349,7 @@ where
 
 /// The name of a list schema's item kind, when the schema is `KindList` of a
 /// resource kind in the same module: it becomes `List<Kind>`.
-fn list_of<'a>(s: &Schema, kinds: &'a BTreeSet<String>) -> Option<&'a String> {
+pub(crate) fn list_of<'a>(s: &Schema, kinds: &'a BTreeSet<String>) -> Option<&'a String> {
     let item = s.rust_name.strip_suffix("List")?;
     let has_items = s.fields.iter().any(|f| f.json == "items");
     kinds.get(item).filter(|_| has_items)
@@ -422,21 +457,12 @@ fn emit_struct(
         }
         let ctx = |e: Error| Error::new(format!("schema {}, field {}: {e}", s.name, f.json));
         let inner = em.rust_ty(&f.ty, module).map_err(ctx)?;
-        // A resource's metadata is always there once stored, and the derive
-        // needs it unwrapped.
-        // A zero time is written as `null` even where the schema requires
-        // it, so times stay optional and a null survives a round trip.
-        let is_time = matches!(
-            f.ty,
-            Ty::Fixed("crate::meta::Time" | "crate::meta::MicroTime")
-        );
-        let required = (f.required && !is_time) || (resource.is_some() && f.json == "metadata");
-        let ty = if required {
-            inner
-        } else if em.boxed(f) {
-            format!("Option<Box<{inner}>>")
-        } else {
-            format!("Option<{inner}>")
+        let shape = em.shape(f, resource.is_some());
+        let required = shape == Shape::Plain;
+        let ty = match shape {
+            Shape::Plain => inner,
+            Shape::OptBox => format!("Option<Box<{inner}>>"),
+            Shape::Opt => format!("Option<{inner}>"),
         };
         if !f.description.trim().is_empty() {
             doc(out, &f.description);
@@ -548,6 +574,7 @@ fn emit_resource_attr(out: &mut String, s: &Schema, r: &Resource) -> Result<()> 
         parts.push(format!("subresources({})", extra.join(", ")));
     }
     parts.push("crd = false".to_owned());
+    parts.push("protobuf".to_owned());
     let _ = writeln!(out, "#[resource({})]", parts.join(", "));
     Ok(())
 }

@@ -18,8 +18,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 mod emit;
+mod emit_pb;
+mod gotypes;
 mod model;
 mod names;
+mod proto;
 
 /// What went wrong, naming the file, schema or field concerned.
 #[derive(Debug)]

@@ -105,6 +105,10 @@ pub(crate) struct Model {
     pub(crate) groups: BTreeMap<String, String>,
     /// The server version the specs came from, such as `v1.34.3`.
     pub(crate) server_version: String,
+    /// The protobuf messages of `specs/proto`, by full name.
+    pub(crate) protos: crate::proto::Messages,
+    /// Pointer-ness and omitempty of the Go fields behind them.
+    pub(crate) go: crate::gotypes::GoTypes,
 }
 
 /// Meta and runtime types that are hand-written in `k8s_client::meta` (or are
@@ -398,11 +402,16 @@ impl Model {
             }
             resources.insert(module, found);
         }
+        let protos = crate::proto::load(&specs.join("proto"))?;
+        let mut go = crate::gotypes::GoTypes::new();
+        crate::gotypes::load(&specs.join("proto"), &mut go)?;
         Ok(Model {
             schemas,
             resources,
             groups,
             server_version,
+            protos,
+            go,
         })
     }
 

@@ -48,6 +48,8 @@ pub mod dynamic;
 mod error;
 pub mod meta;
 mod names;
+#[cfg(feature = "protobuf")]
+pub mod protobuf;
 mod resource;
 pub mod rest;
 #[cfg(feature = "runtime")]
@@ -99,6 +101,28 @@ pub mod __private {
     }
 
     pub use __k8s_client_custom_resource_ext as custom_resource_ext;
+
+    #[cfg(feature = "protobuf")]
+    pub use crate::protobuf::Codec as ProtobufCodec;
+
+    /// Keeps the protobuf hook `#[derive(Resource)]` writes for the built-in
+    /// types when the `protobuf` feature is on.
+    #[cfg(feature = "protobuf")]
+    #[macro_export]
+    #[doc(hidden)]
+    macro_rules! __k8s_client_if_protobuf {
+        ($($item:tt)*) => { $($item)* };
+    }
+
+    /// Drops it without the feature.
+    #[cfg(not(feature = "protobuf"))]
+    #[macro_export]
+    #[doc(hidden)]
+    macro_rules! __k8s_client_if_protobuf {
+        ($($item:tt)*) => {};
+    }
+
+    pub use __k8s_client_if_protobuf as if_protobuf;
 
     #[cfg(test)]
     mod tests {

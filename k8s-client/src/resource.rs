@@ -123,4 +123,15 @@ pub trait Resource: HasMetadata {
     const SHORT_NAMES: &'static [&'static str] = &[];
     /// Subresources the type declares, such as `status` or `scale`.
     const SUBRESOURCES: &'static [&'static str] = &[];
+
+    /// The kind's protobuf codec: the built-in kinds have one, written by
+    /// the derive's `protobuf` key; every other type speaks JSON only.
+    #[doc(hidden)]
+    #[cfg(feature = "protobuf")]
+    fn protobuf_codec() -> Option<crate::protobuf::Codec<Self>>
+    where
+        Self: Sized,
+    {
+        None
+    }
 }

@@ -131,6 +131,8 @@ pub(crate) struct Model {
     pub(crate) crd: Setting<bool>,
     /// As written; [`Model::schema_mode`] applies the default.
     pub(crate) schema: Option<Setting<String>>,
+    /// Whether the type has a protobuf codec (k8s-client's built-in types).
+    pub(crate) protobuf: bool,
 }
 
 impl Model {
@@ -208,6 +210,7 @@ impl Model {
             plural,
             singular,
             namespaced: args.namespaced.is_present(),
+            protobuf: args.protobuf.is_present(),
             short_names: strings(&args.shortnames),
             categories: strings(&args.categories),
             extra_subresources: strings(&args.subresources),

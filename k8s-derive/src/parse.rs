@@ -49,6 +49,9 @@ pub(crate) struct ResourceArgs {
     pub(crate) crd: Option<syn::LitBool>,
     #[darling(default)]
     pub(crate) schema: Option<LitStr>,
+    /// k8s-client's built-in types only: the type has a protobuf codec
+    /// (`k8s_client::protobuf::Message`), used when the feature is on.
+    pub(crate) protobuf: Flag,
     /// Where the attribute is, for errors about it as a whole; set by [`parse`].
     #[darling(skip)]
     pub(crate) attribute_span: Option<Span>,

@@ -29,6 +29,17 @@ pub(crate) fn expand(m: &Model) -> TokenStream {
     let ty_span = m.metadata_field.ty.span();
     let meta = quote_spanned!(ty_span=> &self.metadata);
     let meta_mut = quote_spanned!(ty_span=> &mut self.metadata);
+    // Kept only when k8s-client's `protobuf` feature is on, which the
+    // derive cannot see.
+    let protobuf = m.protobuf.then(|| {
+        quote! {
+            #krate::__private::if_protobuf! {
+                fn protobuf_codec() -> ::core::option::Option<#krate::__private::ProtobufCodec<Self>> {
+                    ::core::option::Option::Some(#krate::__private::ProtobufCodec::of())
+                }
+            }
+        }
+    });
 
     quote! {
         #[automatically_derived]
@@ -52,6 +63,7 @@ pub(crate) fn expand(m: &Model) -> TokenStream {
             const SINGULAR: &'static str = #singular;
             const SHORT_NAMES: &'static [&'static str] = &[#(#short_names),*];
             const SUBRESOURCES: &'static [&'static str] = &[#(#subresources),*];
+            #protobuf
         }
     }
 }

@@ -28,6 +28,7 @@ mod kctl;
 mod node;
 mod operator;
 mod pod_subresources;
+mod protobuf;
 mod proxy;
 #[path = "../support/relay.rs"]
 mod relay;

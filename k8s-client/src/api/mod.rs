@@ -78,6 +78,9 @@ pub struct Api<K> {
     namespace: Option<String>,
     /// Get, list and watch ask for `PartialObjectMetadata` (see [`Api::metadata`]).
     metadata_only: bool,
+    /// The kind's protobuf codec, when it has one and the client speaks it.
+    #[cfg(feature = "protobuf")]
+    protobuf: Option<crate::protobuf::Codec<K>>,
     _kind: PhantomData<fn() -> K>,
 }
 
@@ -88,6 +91,8 @@ impl<K> Clone for Api<K> {
             resource: self.resource.clone(),
             namespace: self.namespace.clone(),
             metadata_only: self.metadata_only,
+            #[cfg(feature = "protobuf")]
+            protobuf: self.protobuf,
             _kind: PhantomData,
         }
     }
@@ -108,7 +113,18 @@ impl<K: Resource> Api<K> {
     /// All objects of the kind: the cluster-scoped kind itself, or a namespaced
     /// kind across every namespace (for list, watch and delete_collection).
     pub fn all(client: Client) -> Self {
-        Self::new(client, ResourceRef::of::<K>(), None)
+        Self::new(client, ResourceRef::of::<K>(), None).with_codec()
+    }
+
+    /// Picks up the kind's protobuf codec, if it has one and the client speaks it.
+    fn with_codec(self) -> Self {
+        #[cfg(feature = "protobuf")]
+        {
+            let protobuf = K::protobuf_codec().filter(|_| self.client.uses_protobuf());
+            Api { protobuf, ..self }
+        }
+        #[cfg(not(feature = "protobuf"))]
+        self
     }
 
     /// Objects in `namespace` if the kind is namespaced and one is given,
@@ -116,14 +132,14 @@ impl<K: Resource> Api<K> {
     #[cfg(feature = "runtime")]
     pub(crate) fn in_namespace_if_namespaced(client: Client, namespace: Option<&str>) -> Self {
         let namespace = namespace.filter(|_| <K::Scope as crate::Scope>::NAMESPACED);
-        Self::new(client, ResourceRef::of::<K>(), namespace.map(str::to_owned))
+        Self::new(client, ResourceRef::of::<K>(), namespace.map(str::to_owned)).with_codec()
     }
 }
 
 impl<K: Resource<Scope = NamespaceScope>> Api<K> {
     /// Objects in `namespace`.
     pub fn namespaced(client: Client, namespace: &str) -> Self {
-        Self::new(client, ResourceRef::of::<K>(), Some(namespace.to_owned()))
+        Self::new(client, ResourceRef::of::<K>(), Some(namespace.to_owned())).with_codec()
     }
 
     /// Objects in the client's default namespace (the kubeconfig context's, else `default`).
@@ -140,8 +156,37 @@ impl<K> Api<K> {
             resource,
             namespace,
             metadata_only: false,
+            #[cfg(feature = "protobuf")]
+            protobuf: None,
             _kind: PhantomData,
         }
+    }
+
+    /// The same client speaking JSON only, even for a built-in kind that
+    /// has protobuf (see [`ClientBuilder::protobuf`](crate::ClientBuilder::protobuf)
+    /// to turn it off for a whole client).
+    ///
+    /// ```no_run
+    /// # async fn run(client: k8s_client::Client) -> Result<(), k8s_client::Error> {
+    /// use k8s_client::{Api, api::core::v1::Pod};
+    /// let pods: Api<Pod> = Api::namespaced(client, "default").json();
+    /// let pod = pods.get("web-0").await?; // asked for and decoded as JSON
+    /// # Ok(()) }
+    /// ```
+    pub fn json(self) -> Self {
+        Api {
+            #[cfg(feature = "protobuf")]
+            protobuf: None,
+            ..self
+        }
+    }
+
+    /// Whether requests of this `Api` speak protobuf.
+    pub fn uses_protobuf(&self) -> bool {
+        #[cfg(feature = "protobuf")]
+        return self.protobuf.is_some();
+        #[cfg(not(feature = "protobuf"))]
+        false
     }
 
     /// The same resource and namespace, read as metadata alone: get, list
@@ -163,6 +208,8 @@ impl<K> Api<K> {
             resource: self.resource.clone(),
             namespace: self.namespace.clone(),
             metadata_only: true,
+            #[cfg(feature = "protobuf")]
+            protobuf: None,
             _kind: PhantomData,
         }
     }

@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use super::describe::{Describe, Target};
 use super::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams, WatchParams};
 use crate::meta::{List, Status, WatchEvent};
-use crate::rest::{ListDecoder, Request, Verb, Whole, decode_json};
+use crate::rest::{ListDecoder, Request, RequestBuilder, Verb, Whole, decode_json};
 use crate::{Error, Result};
 
 const JSON: &str = "application/json";
@@ -46,7 +46,42 @@ impl<K: DeserializeOwned> Api<K> {
         let req = self
             .read_as(self.request(Verb::Get, Some(name)), false)
             .build()?;
-        self.call(&req, self.describe(name)).await
+        self.call_object(&req, self.describe(name)).await
+    }
+
+    /// Sends `req` and decodes the object it answers: protobuf or JSON by
+    /// the response's Content-Type when the kind has protobuf, else JSON.
+    async fn call_object(&self, req: &Request, what: Describe<'_>) -> Result<K> {
+        #[cfg(feature = "protobuf")]
+        if let Some(codec) = self.protobuf {
+            let decoder = crate::rest::Negotiated::new(codec, req.op(), what);
+            return self.client.execute(req, decoder).await;
+        }
+        self.call(req, what).await
+    }
+
+    /// Asks for protobuf first when the kind has it.
+    fn accept_protobuf(&self, b: RequestBuilder) -> RequestBuilder {
+        #[cfg(feature = "protobuf")]
+        if self.protobuf.is_some() {
+            return b.accept(crate::rest::Accept::Protobuf);
+        }
+        b
+    }
+
+    /// The body of a create or replace: protobuf when the kind has it, else JSON.
+    fn write_body(&self, b: RequestBuilder, obj: &K) -> Result<RequestBuilder>
+    where
+        K: Serialize,
+    {
+        #[cfg(feature = "protobuf")]
+        if let Some(codec) = self.protobuf {
+            let body = (codec.encode)(obj, &self.resource.api_version(), self.resource.kind());
+            return Ok(self
+                .accept_protobuf(b)
+                .body(crate::protobuf::CONTENT_TYPE, body));
+        }
+        Ok(b.body(JSON, self.object_body(obj)?))
     }
 
     /// Gets one object by name, or `None` if it does not exist.
@@ -66,10 +101,18 @@ impl<K: DeserializeOwned> Api<K> {
     where
         K: Send,
     {
-        let req = self
-            .read_as(lp.apply(self.request(Verb::Get, None)), true)
-            .build()?;
+        let mut b = self.read_as(lp.apply(self.request(Verb::Get, None)), true);
+        if !self.metadata_only {
+            b = self.accept_protobuf(b);
+        }
+        let req = b.build()?;
         let what = self.describe_as("", Target::Collection { suffix: " list" });
+        #[cfg(feature = "protobuf")]
+        if let Some(codec) = self.protobuf {
+            let decoder =
+                crate::rest::NegotiatedList::new(codec, req.operation(), what.to_string());
+            return self.client.execute(&req, decoder).await;
+        }
         let decoder = ListDecoder::new(req.operation(), what.to_string());
         self.client.execute(&req, decoder).await
     }
@@ -79,11 +122,10 @@ impl<K: DeserializeOwned> Api<K> {
     where
         K: Serialize,
     {
-        let req = pp
-            .apply(self.request(Verb::Post, None))
-            .body(JSON, self.object_body(obj)?)
+        let req = self
+            .write_body(pp.apply(self.request(Verb::Post, None)), obj)?
             .build()?;
-        self.call(&req, self.describe_as("created", Target::Kind))
+        self.call_object(&req, self.describe_as("created", Target::Kind))
             .await
     }
 
@@ -92,11 +134,10 @@ impl<K: DeserializeOwned> Api<K> {
     where
         K: Serialize,
     {
-        let req = pp
-            .apply(self.request(Verb::Put, Some(name)))
-            .body(JSON, self.object_body(obj)?)
+        let req = self
+            .write_body(pp.apply(self.request(Verb::Put, Some(name))), obj)?
             .build()?;
-        self.call(&req, self.describe(name)).await
+        self.call_object(&req, self.describe(name)).await
     }
 
     /// Patches an object with any of the four patch kinds.
@@ -183,6 +224,11 @@ impl<K: DeserializeOwned> Api<K> {
         let mut b = wp.apply(self.request(Verb::Get, None), resource_version);
         if wp.accept == crate::rest::Accept::Json {
             b = self.read_as(b, false);
+            #[cfg(feature = "protobuf")]
+            if let Some(codec) = self.protobuf.filter(|_| !self.metadata_only) {
+                let req = b.accept(crate::rest::Accept::Protobuf).build()?;
+                return self.client.send_watch_protobuf(req, codec).await;
+            }
         }
         self.client.send_watch(b.build()?).await
     }

@@ -35,6 +35,7 @@ pub struct ClientBuilder {
     tls_server_name: Option<String>,
     proxy_url: Option<String>,
     disable_compression: bool,
+    protobuf: bool,
     identity: Option<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>,
     qps: f32,
     burst: u32,
@@ -83,6 +84,7 @@ impl ClientBuilder {
             tls_server_name: None,
             proxy_url: None,
             disable_compression: false,
+            protobuf: true,
             identity: None,
             qps: DEFAULT_QPS,
             burst: DEFAULT_BURST,
@@ -137,6 +139,15 @@ impl ClientBuilder {
     /// `gzip` feature).
     pub fn disable_compression(mut self, disable: bool) -> Self {
         self.disable_compression = disable;
+        self
+    }
+
+    /// Whether built-in types speak protobuf (on by default, with the
+    /// `protobuf` feature): requests accept it first, create and replace
+    /// send it, watches read its frames. `false` makes every request JSON,
+    /// as [`Api::json`](crate::Api::json) does for one `Api`.
+    pub fn protobuf(mut self, on: bool) -> Self {
+        self.protobuf = on;
         self
     }
 
@@ -306,6 +317,7 @@ impl ClientBuilder {
                 identity,
                 observer: self.observer,
                 max_response_body: self.max_response_body,
+                protobuf: self.protobuf,
             }),
         })
     }

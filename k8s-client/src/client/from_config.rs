@@ -35,6 +35,7 @@ impl ClientBuilder {
             .root_certificates(config.root_certs)
             .accept_invalid_certs(config.accept_invalid_certs)
             .disable_compression(config.disable_compression)
+            .protobuf(config.protobuf)
             .rate_limit(config.qps, config.burst)
             .auth(config.auth);
         if let Some(name) = config.tls_server_name {

@@ -78,6 +78,8 @@ struct Inner {
     observer: Option<Arc<dyn RequestObserver>>,
     /// The most bytes of a response body read whole, if limited.
     max_response_body: Option<u64>,
+    /// Built-in types speak protobuf (see `ClientBuilder::protobuf`).
+    protobuf: bool,
 }
 
 impl std::fmt::Debug for Inner {
@@ -104,6 +106,12 @@ impl Client {
     /// The namespace to use when none is given: the kubeconfig context's, else `default`.
     pub fn default_namespace(&self) -> &str {
         &self.inner.default_namespace
+    }
+
+    /// Whether built-in types speak protobuf with this client (see
+    /// [`ClientBuilder::protobuf`]).
+    pub fn uses_protobuf(&self) -> bool {
+        cfg!(feature = "protobuf") && self.inner.protobuf
     }
 
     /// The server's base URL, without a trailing slash.
@@ -145,6 +153,7 @@ impl Client {
                 identity: i.identity.clone(),
                 observer: i.observer.clone(),
                 max_response_body: i.max_response_body,
+                protobuf: i.protobuf,
             }),
         }
     }

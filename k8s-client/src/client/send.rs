@@ -83,6 +83,27 @@ impl Client {
     {
         let req = req.into_request()?;
         let opened = self.open(&req).await?;
-        Ok(watch_events(opened, req.operation()).boxed())
+        Ok(watch_events(
+            opened,
+            req.operation(),
+            #[cfg(feature = "protobuf")]
+            None,
+        )
+        .boxed())
+    }
+
+    /// A watch of a built-in kind, read as protobuf frames when the server
+    /// answers protobuf.
+    #[cfg(feature = "protobuf")]
+    pub(crate) async fn send_watch_protobuf<T>(
+        &self,
+        req: crate::rest::Request,
+        codec: crate::protobuf::Codec<T>,
+    ) -> Result<BoxStream<'static, Result<WatchEvent<T>>>>
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        let opened = self.open(&req).await?;
+        Ok(watch_events(opened, req.operation(), Some(codec)).boxed())
     }
 }

@@ -39,41 +39,110 @@ pub(super) fn byte_stream(
     })
 }
 
-/// The body as watch events.
+/// How a watch stream's frames are laid out and decoded.
+enum Frames<K> {
+    /// Concatenated JSON objects.
+    Json(JsonFrames),
+    /// Length-prefixed protobuf `WatchEvent`s, decoded by the kind's codec.
+    #[cfg(feature = "protobuf")]
+    Protobuf(crate::rest::LengthFrames, crate::protobuf::Codec<K>),
+    #[cfg(not(feature = "protobuf"))]
+    _Never(std::marker::PhantomData<fn() -> K>),
+}
+
+impl<K: DeserializeOwned> Frames<K> {
+    fn push(&mut self, chunk: &[u8]) {
+        match self {
+            Frames::Json(f) => f.push(chunk),
+            #[cfg(feature = "protobuf")]
+            Frames::Protobuf(f, _) => f.push(chunk),
+            #[cfg(not(feature = "protobuf"))]
+            Frames::_Never(_) => {}
+        }
+    }
+
+    fn remainder(&self) -> &[u8] {
+        match self {
+            Frames::Json(f) => f.remainder(),
+            #[cfg(feature = "protobuf")]
+            Frames::Protobuf(f, _) => f.remainder(),
+            #[cfg(not(feature = "protobuf"))]
+            Frames::_Never(_) => &[],
+        }
+    }
+
+    /// The next whole event, if buffered.
+    fn next_event(
+        &mut self,
+        operation: &str,
+    ) -> std::result::Result<Option<Result<WatchEvent<K>>>, FrameTooLarge> {
+        match self {
+            Frames::Json(f) => Ok(f
+                .next_frame()?
+                .map(|frame| decode_watch_frame(&frame, operation))),
+            #[cfg(feature = "protobuf")]
+            Frames::Protobuf(f, codec) => Ok(f
+                .next_frame()?
+                .map(|frame| crate::rest::decode_protobuf_watch_frame(&frame, *codec, operation))),
+            #[cfg(not(feature = "protobuf"))]
+            Frames::_Never(_) => Ok(None),
+        }
+    }
+}
+
+/// The body as watch events: protobuf frames when the server answered
+/// protobuf and the kind has a codec (`codec`), else JSON.
 pub(super) fn watch_events<K: DeserializeOwned + Send + 'static>(
     opened: Opened,
     operation: String,
+    #[cfg(feature = "protobuf")] codec: Option<crate::protobuf::Codec<K>>,
 ) -> impl Stream<Item = Result<WatchEvent<K>>> + Send + 'static {
     let Opened { response, lease } = opened;
+    #[cfg(feature = "protobuf")]
+    let frames = {
+        let protobuf = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(crate::protobuf::is_protobuf);
+        match codec {
+            Some(codec) if protobuf => {
+                Frames::Protobuf(crate::rest::LengthFrames::default(), codec)
+            }
+            _ => Frames::Json(JsonFrames::default()),
+        }
+    };
+    #[cfg(not(feature = "protobuf"))]
+    let frames = Frames::Json(JsonFrames::default());
     let state = WatchState {
         chunks: response.bytes_stream().boxed(),
-        frames: JsonFrames::default(),
+        frames,
         operation,
         done: false,
         _lease: lease,
     };
     futures::stream::unfold(state, |mut st| async move {
-        let item = st.next_event::<K>().await?;
+        let item = st.next_event().await?;
         Some((item, st))
     })
 }
 
-struct WatchState {
+struct WatchState<K> {
     chunks: BoxStream<'static, reqwest::Result<Bytes>>,
-    frames: JsonFrames,
+    frames: Frames<K>,
     operation: String,
     done: bool,
     _lease: super::pool::Lease,
 }
 
-impl WatchState {
-    async fn next_event<K: DeserializeOwned>(&mut self) -> Option<Result<WatchEvent<K>>> {
+impl<K: DeserializeOwned> WatchState<K> {
+    async fn next_event(&mut self) -> Option<Result<WatchEvent<K>>> {
         loop {
             if self.done {
                 return None;
             }
-            match self.frames.next_frame() {
-                Ok(Some(frame)) => return Some(decode_watch_frame(&frame, &self.operation)),
+            match self.frames.next_event(&self.operation) {
+                Ok(Some(event)) => return Some(event),
                 Ok(None) => {}
                 Err(FrameTooLarge) => {
                     self.done = true;

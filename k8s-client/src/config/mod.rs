@@ -80,6 +80,9 @@ pub struct Config {
     pub proxy_url: Option<String>,
     /// `disable-compression`.
     pub disable_compression: bool,
+    /// Whether built-in types use protobuf (with the `protobuf` feature;
+    /// on by default). Off, every request is JSON.
+    pub protobuf: bool,
     /// The static client certificate and key from the kubeconfig.
     pub client_identity: Option<ClientIdentity>,
     /// Where request credentials come from; asked on every request.
@@ -111,6 +114,7 @@ impl std::fmt::Debug for Config {
             .field("tls_server_name", &self.tls_server_name)
             .field("proxy_url", &self.proxy_url.as_deref().map(redact_url))
             .field("disable_compression", &self.disable_compression)
+            .field("protobuf", &self.protobuf)
             .field("client_identity", &self.client_identity)
             .field("auth", &self.auth)
             .field("impersonate", &self.impersonate)
@@ -226,6 +230,7 @@ impl Config {
             tls_server_name: None,
             proxy_url: None,
             disable_compression: false,
+            protobuf: true,
             client_identity: None,
             auth: Auth::none(),
             impersonate: None,

@@ -134,7 +134,7 @@ pub struct ManagedFieldsEntry {
 /// ```
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct FieldsV1(Box<serde_json::value::RawValue>);
+pub struct FieldsV1(pub(crate) Box<serde_json::value::RawValue>);
 
 impl FieldsV1 {
     /// The JSON text as received.

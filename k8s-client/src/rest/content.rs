@@ -1,7 +1,5 @@
 /// What a request accepts in the response.
 ///
-/// Only JSON is decoded today; the protobuf variant exists so that protobuf
-/// support can be switched on per request without changing callers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Accept {
@@ -22,6 +20,10 @@ pub enum Accept {
     /// Aggregated discovery (`apidiscovery.k8s.io/v2` `APIGroupDiscoveryList`),
     /// else the legacy JSON discovery documents, as client-go asks for them.
     AggregatedDiscovery,
+    /// `application/vnd.kubernetes.protobuf, application/json`: protobuf
+    /// where the server has it (built-in types), else JSON; the answer is
+    /// decoded by its `Content-Type`.
+    Protobuf,
 }
 
 impl Accept {
@@ -37,6 +39,7 @@ impl Accept {
             Accept::PartialObjectMetadataList => {
                 "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json"
             }
+            Accept::Protobuf => "application/vnd.kubernetes.protobuf, application/json",
             Accept::AggregatedDiscovery => {
                 "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json"
             }

@@ -10,6 +10,8 @@ mod go_duration;
 mod json_path;
 mod json_scan;
 mod list_decoder;
+#[cfg(feature = "protobuf")]
+mod negotiated;
 mod request;
 mod response;
 mod status;
@@ -19,6 +21,10 @@ mod watch_frames;
 pub use content::Accept;
 pub(crate) use decode::{decode_json, redacted};
 pub use list_decoder::ListDecoder;
+#[cfg(feature = "protobuf")]
+pub(crate) use negotiated::{
+    LengthFrames, Negotiated, NegotiatedList, decode_protobuf_watch_frame,
+};
 pub use request::{Body, IntoRequest, Request, RequestBuilder, Verb};
 pub(crate) use response::{
     BodySink, BufferedResponse, ResponseDecoder, ResponseHead, Whole, buffered, bytes, json,

@@ -7,6 +7,29 @@ use crate::rest::Verb;
 /// At most this much of a non-Status body is kept in an error.
 pub(crate) const MAX_ERROR_BODY: usize = 2048;
 
+/// A protobuf `metav1.Status` (the answer to a request that accepted
+/// protobuf), with apiVersion and kind from its envelope.
+#[cfg(feature = "protobuf")]
+fn protobuf_status(content_type: Option<&str>, body: &[u8]) -> Option<Status> {
+    use crate::protobuf;
+    if !content_type.is_some_and(protobuf::is_protobuf) {
+        return None;
+    }
+    let env = protobuf::envelope::open(body).ok()?;
+    if env.kind != "Status" {
+        return None;
+    }
+    let mut status: Status = protobuf::decode(env.raw).ok()?;
+    status.api_version = env.api_version;
+    status.kind = env.kind;
+    Some(status)
+}
+
+#[cfg(not(feature = "protobuf"))]
+fn protobuf_status(_: Option<&str>, _: &[u8]) -> Option<Status> {
+    None
+}
+
 /// Decodes `metav1.Status` from the body when it is one; otherwise synthesizes
 /// one from the code, as client-go's `NewGenericServerResponse` does.
 pub(crate) fn status_from_response(
@@ -18,9 +41,11 @@ pub(crate) fn status_from_response(
     operation: String,
     attempts: u32,
 ) -> ApiError {
-    if let Ok(mut status) = serde_json::from_slice::<Status>(body)
-        && status.kind == "Status"
-    {
+    if let Some(mut status) = protobuf_status(content_type, body).or_else(|| {
+        serde_json::from_slice::<Status>(body)
+            .ok()
+            .filter(|s| s.kind == "Status")
+    }) {
         status.code.get_or_insert(code);
         return ApiError {
             status,

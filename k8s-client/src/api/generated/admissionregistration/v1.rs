@@ -252,7 +252,8 @@ pub struct MutatingWebhook {
     kind = "MutatingWebhookConfiguration",
     plural = "mutatingwebhookconfigurations",
     singular = "mutatingwebhookconfiguration",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct MutatingWebhookConfiguration {
@@ -456,7 +457,8 @@ pub struct TypeChecking {
     plural = "validatingadmissionpolicies",
     singular = "validatingadmissionpolicy",
     status = "ValidatingAdmissionPolicyStatus",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct ValidatingAdmissionPolicy {
@@ -487,7 +489,8 @@ pub struct ValidatingAdmissionPolicy {
     kind = "ValidatingAdmissionPolicyBinding",
     plural = "validatingadmissionpolicybindings",
     singular = "validatingadmissionpolicybinding",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct ValidatingAdmissionPolicyBinding {
@@ -746,7 +749,8 @@ pub struct ValidatingWebhook {
     kind = "ValidatingWebhookConfiguration",
     plural = "validatingwebhookconfigurations",
     singular = "validatingwebhookconfiguration",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct ValidatingWebhookConfiguration {

@@ -53,7 +53,8 @@ pub struct CustomResourceConversion {
     singular = "customresourcedefinition",
     shortnames("crd", "crds"),
     status = "CustomResourceDefinitionStatus",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct CustomResourceDefinition {

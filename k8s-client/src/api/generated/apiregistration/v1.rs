@@ -15,7 +15,8 @@
     plural = "apiservices",
     singular = "apiservice",
     status = "APIServiceStatus",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct APIService {

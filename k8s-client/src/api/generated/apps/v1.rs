@@ -15,7 +15,8 @@
     plural = "controllerrevisions",
     singular = "controllerrevision",
     namespaced,
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct ControllerRevision {
@@ -48,7 +49,8 @@ pub type ControllerRevisionList = crate::meta::List<ControllerRevision>;
     namespaced,
     shortnames("ds"),
     status = "DaemonSetStatus",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct DaemonSet {
@@ -183,7 +185,8 @@ pub struct DaemonSetUpdateStrategy {
         status_replicas_path = ".status.replicas"
     ),
     status = "DeploymentStatus",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct Deployment {
@@ -329,7 +332,8 @@ pub struct DeploymentStrategy {
         status_replicas_path = ".status.replicas"
     ),
     status = "ReplicaSetStatus",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct ReplicaSet {
@@ -478,7 +482,8 @@ pub struct RollingUpdateStatefulSetStrategy {
         status_replicas_path = ".status.replicas"
     ),
     status = "StatefulSetStatus",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct StatefulSet {

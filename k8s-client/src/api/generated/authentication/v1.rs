@@ -32,7 +32,8 @@ pub struct BoundObjectReference {
     kind = "SelfSubjectReview",
     plural = "selfsubjectreviews",
     singular = "selfsubjectreview",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct SelfSubjectReview {
@@ -113,7 +114,8 @@ pub struct TokenRequestStatus {
     kind = "TokenReview",
     plural = "tokenreviews",
     singular = "tokenreview",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct TokenReview {

@@ -47,7 +47,8 @@ pub struct LabelSelectorAttributes {
     plural = "localsubjectaccessreviews",
     singular = "localsubjectaccessreview",
     namespaced,
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct LocalSubjectAccessReview {
@@ -167,7 +168,8 @@ pub struct ResourceRule {
     kind = "SelfSubjectAccessReview",
     plural = "selfsubjectaccessreviews",
     singular = "selfsubjectaccessreview",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct SelfSubjectAccessReview {
@@ -206,7 +208,8 @@ pub struct SelfSubjectAccessReviewSpec {
     kind = "SelfSubjectRulesReview",
     plural = "selfsubjectrulesreviews",
     singular = "selfsubjectrulesreview",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct SelfSubjectRulesReview {
@@ -242,7 +245,8 @@ pub struct SelfSubjectRulesReviewSpec {
     kind = "SubjectAccessReview",
     plural = "subjectaccessreviews",
     singular = "subjectaccessreview",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct SubjectAccessReview {

@@ -32,7 +32,8 @@ pub struct CrossVersionObjectReference {
     namespaced,
     shortnames("hpa"),
     status = "HorizontalPodAutoscalerStatus",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct HorizontalPodAutoscaler {

@@ -131,7 +131,8 @@ pub struct HPAScalingRules {
     namespaced,
     shortnames("hpa"),
     status = "HorizontalPodAutoscalerStatus",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct HorizontalPodAutoscaler {

@@ -17,7 +17,8 @@
     namespaced,
     shortnames("cj"),
     status = "CronJobStatus",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct CronJob {
@@ -105,7 +106,8 @@ pub struct CronJobStatus {
     singular = "job",
     namespaced,
     status = "JobStatus",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct Job {

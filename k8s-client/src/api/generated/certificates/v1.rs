@@ -23,7 +23,8 @@
     shortnames("csr"),
     status = "CertificateSigningRequestStatus",
     subresources("approval"),
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct CertificateSigningRequest {

@@ -15,7 +15,8 @@
     plural = "leases",
     singular = "lease",
     namespaced,
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct Lease {

@@ -149,7 +149,8 @@ pub struct AzureFileVolumeSource {
     plural = "bindings",
     singular = "binding",
     namespaced,
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct Binding {
@@ -383,7 +384,8 @@ pub struct ComponentCondition {
     plural = "componentstatuses",
     singular = "componentstatus",
     shortnames("cs"),
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct ComponentStatus {
@@ -416,7 +418,8 @@ pub type ComponentStatusList = crate::meta::List<ComponentStatus>;
     singular = "configmap",
     namespaced,
     shortnames("cm"),
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct ConfigMap {
@@ -1146,7 +1149,8 @@ pub struct EndpointSubset {
     singular = "endpoints",
     namespaced,
     shortnames("ep"),
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct Endpoints {
@@ -1378,7 +1382,8 @@ pub struct EphemeralVolumeSource {
     singular = "event",
     namespaced,
     shortnames("ev"),
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct Event {
@@ -1977,7 +1982,8 @@ pub struct LifecycleHandler {
     singular = "limitrange",
     namespaced,
     shortnames("limits"),
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct LimitRange {
@@ -2159,7 +2165,8 @@ pub struct NFSVolumeSource {
     shortnames("ns"),
     status = "NamespaceStatus",
     subresources("finalize"),
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct Namespace {
@@ -2246,7 +2253,8 @@ pub struct NamespaceStatus {
     shortnames("no"),
     status = "NodeStatus",
     subresources("proxy"),
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct Node {
@@ -2652,7 +2660,8 @@ pub struct ObjectReference {
     singular = "persistentvolume",
     shortnames("pv"),
     status = "PersistentVolumeStatus",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct PersistentVolume {
@@ -2682,7 +2691,8 @@ pub struct PersistentVolume {
     namespaced,
     shortnames("pvc"),
     status = "PersistentVolumeClaimStatus",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct PersistentVolumeClaim {
@@ -3068,7 +3078,8 @@ pub struct PhotonPersistentDiskVolumeSource {
         "proxy",
         "resize"
     ),
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct Pod {
@@ -3749,7 +3760,8 @@ pub struct PodStatus {
     plural = "podtemplates",
     singular = "podtemplate",
     namespaced,
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct PodTemplate {
@@ -3982,7 +3994,8 @@ pub struct RBDVolumeSource {
         status_replicas_path = ".status.replicas"
     ),
     status = "ReplicationControllerStatus",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct ReplicationController {
@@ -4131,7 +4144,8 @@ pub struct ResourceHealth {
     namespaced,
     shortnames("quota"),
     status = "ResourceQuotaStatus",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct ResourceQuota {
@@ -4388,7 +4402,8 @@ pub struct SeccompProfile {
     plural = "secrets",
     singular = "secret",
     namespaced,
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct Secret {
@@ -4560,7 +4575,8 @@ pub struct SecurityContext {
     shortnames("svc"),
     status = "ServiceStatus",
     subresources("proxy"),
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct Service {
@@ -4590,7 +4606,8 @@ pub struct Service {
     namespaced,
     shortnames("sa"),
     subresources("token"),
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct ServiceAccount {

@@ -112,7 +112,8 @@ pub struct EndpointPort {
     plural = "endpointslices",
     singular = "endpointslice",
     namespaced,
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct EndpointSlice {

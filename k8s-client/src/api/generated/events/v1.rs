@@ -16,7 +16,8 @@
     singular = "event",
     namespaced,
     shortnames("ev"),
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct Event {

@@ -42,7 +42,8 @@ pub struct FlowDistinguisherMethod {
     plural = "flowschemas",
     singular = "flowschema",
     status = "FlowSchemaStatus",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct FlowSchema {
@@ -230,7 +231,8 @@ pub struct PolicyRulesWithSubjects {
     plural = "prioritylevelconfigurations",
     singular = "prioritylevelconfiguration",
     status = "PriorityLevelConfigurationStatus",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct PriorityLevelConfiguration {

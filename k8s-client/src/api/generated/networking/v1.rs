@@ -54,7 +54,8 @@ pub struct HTTPIngressRuleValue {
     plural = "ipaddresses",
     singular = "ipaddress",
     shortnames("ip"),
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct IPAddress {
@@ -109,7 +110,8 @@ pub struct IPBlock {
     namespaced,
     shortnames("ing"),
     status = "IngressStatus",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct Ingress {
@@ -148,7 +150,8 @@ pub struct IngressBackend {
     kind = "IngressClass",
     plural = "ingressclasses",
     singular = "ingressclass",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct IngressClass {
@@ -352,7 +355,8 @@ pub struct IngressTLS {
     singular = "networkpolicy",
     namespaced,
     shortnames("netpol"),
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct NetworkPolicy {
@@ -519,7 +523,8 @@ pub struct ServiceBackendPort {
     plural = "servicecidrs",
     singular = "servicecidr",
     status = "ServiceCIDRStatus",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct ServiceCIDR {

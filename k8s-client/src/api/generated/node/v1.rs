@@ -23,7 +23,8 @@ pub struct Overhead {
     kind = "RuntimeClass",
     plural = "runtimeclasses",
     singular = "runtimeclass",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct RuntimeClass {

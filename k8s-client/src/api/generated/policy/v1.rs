@@ -35,7 +35,8 @@ pub struct Eviction {
     namespaced,
     shortnames("pdb"),
     status = "PodDisruptionBudgetStatus",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct PodDisruptionBudget {

@@ -27,7 +27,8 @@ pub struct AggregationRule {
     kind = "ClusterRole",
     plural = "clusterroles",
     singular = "clusterrole",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct ClusterRole {
@@ -58,7 +59,8 @@ pub struct ClusterRole {
     kind = "ClusterRoleBinding",
     plural = "clusterrolebindings",
     singular = "clusterrolebinding",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct ClusterRoleBinding {
@@ -134,7 +136,8 @@ pub struct PolicyRule {
     plural = "roles",
     singular = "role",
     namespaced,
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct Role {
@@ -163,7 +166,8 @@ pub struct Role {
     plural = "rolebindings",
     singular = "rolebinding",
     namespaced,
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct RoleBinding {

@@ -442,7 +442,8 @@ pub struct DeviceClaimConfiguration {
     kind = "DeviceClass",
     plural = "deviceclasses",
     singular = "deviceclass",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct DeviceClass {
@@ -891,7 +892,8 @@ pub struct OpaqueDeviceConfiguration {
     singular = "resourceclaim",
     namespaced,
     status = "ResourceClaimStatus",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct ResourceClaim {
@@ -980,7 +982,8 @@ pub struct ResourceClaimStatus {
     plural = "resourceclaimtemplates",
     singular = "resourceclaimtemplate",
     namespaced,
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct ResourceClaimTemplate {
@@ -1052,7 +1055,8 @@ pub struct ResourcePool {
     kind = "ResourceSlice",
     plural = "resourceslices",
     singular = "resourceslice",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct ResourceSlice {

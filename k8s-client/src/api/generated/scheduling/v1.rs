@@ -15,7 +15,8 @@
     plural = "priorityclasses",
     singular = "priorityclass",
     shortnames("pc"),
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct PriorityClass {

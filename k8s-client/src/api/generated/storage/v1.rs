@@ -14,7 +14,8 @@
     kind = "CSIDriver",
     plural = "csidrivers",
     singular = "csidriver",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct CSIDriver {
@@ -129,7 +130,8 @@ pub struct CSIDriverSpec {
     kind = "CSINode",
     plural = "csinodes",
     singular = "csinode",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct CSINode {
@@ -196,7 +198,8 @@ pub struct CSINodeSpec {
     plural = "csistoragecapacities",
     singular = "csistoragecapacity",
     namespaced,
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct CSIStorageCapacity {
@@ -243,7 +246,8 @@ pub type CSIStorageCapacityList = crate::meta::List<CSIStorageCapacity>;
     plural = "storageclasses",
     singular = "storageclass",
     shortnames("sc"),
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct StorageClass {
@@ -320,7 +324,8 @@ pub struct TokenRequest {
     plural = "volumeattachments",
     singular = "volumeattachment",
     status = "VolumeAttachmentStatus",
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct VolumeAttachment {
@@ -396,7 +401,8 @@ pub struct VolumeAttachmentStatus {
     plural = "volumeattributesclasses",
     singular = "volumeattributesclass",
     shortnames("vac"),
-    crd = false
+    crd = false,
+    protobuf
 )]
 #[serde(rename_all = "camelCase")]
 pub struct VolumeAttributesClass {
