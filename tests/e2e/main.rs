@@ -25,6 +25,7 @@ mod exec_plugin;
 mod hostile;
 mod informer;
 mod kctl;
+mod leader_election;
 mod node;
 mod operator;
 mod pod_subresources;

@@ -388,7 +388,9 @@ where
             // future) aborts the workers still running.
             let drained = tokio::time::timeout(config.graceful_shutdown_timeout, tasks.join_all());
             if drained.await.is_err() {
-                tracing::warn!("controller: reconciles still running when leadership ended; aborted");
+                tracing::warn!(
+                    "controller: reconciles still running when leadership ended; aborted"
+                );
             }
         })
     }
