@@ -26,6 +26,7 @@ mod hostile;
 mod informer;
 mod kctl;
 mod leader_election;
+mod leader_processes;
 mod node;
 mod operator;
 mod pod_subresources;
