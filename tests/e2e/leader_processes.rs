@@ -227,9 +227,10 @@ async fn sigkill_of_the_leader_hands_over_once_its_lease_expires() {
     let failover = millis(next.at - killed);
     eprintln!("failover after SIGKILL: {failover} ms (lease 3000 ms, retry 500 ms)");
     // The others saw the dead leader's last renew at most a retry period
-    // before the kill, and waited a whole lease from then.
+    // (plus that renew's round trip, 500 ms allowed) before the kill, and
+    // waited a whole lease from then.
     assert!(
-        failover >= u128::from(TIMINGS.lease - TIMINGS.retry) - 100,
+        failover >= u128::from(TIMINGS.lease - TIMINGS.retry) - 500,
         "took over {failover} ms after the kill, before the lease could expire"
     );
     assert!(failover < 10_000, "took {failover} ms");
