@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use k8s_client::api::PostParams;
 use k8s_client::api::core::v1::ConfigMap;
+use k8s_client::api::{Patch, PatchParams, PostParams};
 use k8s_client::meta::ObjectMeta;
 use k8s_client::runtime::InformerFactory;
 use k8s_client::runtime::controller::{Action, Controller, OnError};
@@ -17,8 +17,8 @@ use k8s_client::runtime::leader_election::{
 };
 use k8s_client::{Api, Client, HasMetadata};
 use k8s_testenv::Kind;
-use serde_json::Value;
-use tokio::sync::oneshot;
+use serde_json::{Value, json};
+use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
@@ -282,6 +282,7 @@ fn controller(
     ns: &str,
     identity: &str,
     log: &Log,
+    slow_started: &Arc<Notify>,
 ) -> (oneshot::Sender<()>, JoinHandle<k8s_client::Result<()>>) {
     let factory = InformerFactory::new(client.clone()).namespace(ns);
     let elector =
@@ -292,11 +293,27 @@ fn controller(
         .graceful_shutdown_on(async move {
             let _ = stopped.await;
         });
-    let context = Arc::new((identity.to_owned(), log.clone()));
+    let context = Arc::new((identity.to_owned(), log.clone(), slow_started.clone()));
     let task = tokio::spawn(controller.run(
-        |cm: Arc<ConfigMap>, ctx: Arc<(String, Log)>| async move {
+        |cm: Arc<ConfigMap>, ctx: Arc<(String, Log, Arc<Notify>)>| async move {
             let start = Instant::now();
-            tokio::time::sleep(Duration::from_millis(20)).await;
+            // A ConfigMap with v=slow takes a second, to be in flight when
+            // leadership ends.
+            let slow = cm
+                .data
+                .as_ref()
+                .and_then(|d| d.get("v"))
+                .map(String::as_str)
+                == Some("slow");
+            let took = if slow {
+                Duration::from_secs(1)
+            } else {
+                Duration::from_millis(20)
+            };
+            if slow {
+                ctx.2.notify_one();
+            }
+            tokio::time::sleep(took).await;
             ctx.1.lock().unwrap().push((
                 ctx.0.clone(),
                 cm.name().to_owned(),
@@ -343,10 +360,11 @@ async fn of_two_controllers_only_the_leader_reconciles_and_the_other_takes_over(
             .unwrap();
     }
     let log: Log = Arc::default();
+    let slow_started = Arc::new(Notify::new());
     let begin = Instant::now();
-    let (stop_1, task_1) = controller(client(Kind::Admin).await, &ns, "c1", &log);
+    let (stop_1, task_1) = controller(client(Kind::Admin).await, &ns, "c1", &log, &slow_started);
     wait_reconciled(&log, "c1", &["one", "two"], begin).await;
-    let (stop_2, task_2) = controller(client(Kind::Admin).await, &ns, "c2", &log);
+    let (stop_2, task_2) = controller(client(Kind::Admin).await, &ns, "c2", &log, &slow_started);
     // c2 is synced and standing by: a new object is reconciled by c1 only.
     tokio::time::sleep(2 * LEASE).await;
     cms.create(&PostParams::default(), &configmap("three"))
@@ -359,7 +377,18 @@ async fn of_two_controllers_only_the_leader_reconciles_and_the_other_takes_over(
         "only the leader reconciles"
     );
     assert_eq!(lease(&ns).await["spec"]["holderIdentity"], "c1");
-    // c1 shuts down and releases; c2 leads and reconciles everything cached.
+    // A slow reconcile starts; c1 shuts down while it runs, lets it finish,
+    // and releases; c2 leads and reconciles everything cached.
+    cms.patch(
+        "one",
+        &PatchParams::default(),
+        &Patch::Merge(json!({"data": {"v": "slow"}})),
+    )
+    .await
+    .unwrap();
+    tokio::time::timeout(Duration::from_secs(20), slow_started.notified())
+        .await
+        .expect("the slow reconcile did not start");
     let handover = Instant::now();
     stop_1.send(()).unwrap();
     task_1.await.unwrap().unwrap();
@@ -389,6 +418,11 @@ async fn of_two_controllers_only_the_leader_reconciles_and_the_other_takes_over(
             "the controllers' reconciles overlapped"
         );
         assert!(!log.iter().any(|e| e.0 == "c1" && e.1 == "four"));
+        assert!(
+            log.iter()
+                .any(|e| e.0 == "c1" && e.1 == "one" && e.2 < handover && e.3 > handover),
+            "the reconcile in flight at shutdown did not finish"
+        );
     }
     let taken = lease(&ns).await;
     assert_eq!(taken["spec"]["holderIdentity"], "c2");
