@@ -283,6 +283,7 @@ fn controller(
     identity: &str,
     log: &Log,
     slow_started: &Arc<Notify>,
+    requeue_every: Option<Duration>,
 ) -> (oneshot::Sender<()>, JoinHandle<k8s_client::Result<()>>) {
     let factory = InformerFactory::new(client.clone()).namespace(ns);
     let elector =
@@ -295,7 +296,7 @@ fn controller(
         });
     let context = Arc::new((identity.to_owned(), log.clone(), slow_started.clone()));
     let task = tokio::spawn(controller.run(
-        |cm: Arc<ConfigMap>, ctx: Arc<(String, Log, Arc<Notify>)>| async move {
+        move |cm: Arc<ConfigMap>, ctx: Arc<(String, Log, Arc<Notify>)>| async move {
             let start = Instant::now();
             // A ConfigMap with v=slow takes a second, to be in flight when
             // leadership ends.
@@ -320,7 +321,7 @@ fn controller(
                 start,
                 Instant::now(),
             ));
-            Ok::<_, k8s_client::Error>(Action::done())
+            Ok::<_, k8s_client::Error>(requeue_every.map_or(Action::done(), Action::requeue_after))
         },
         |_, _: &k8s_client::Error, _| OnError::Backoff,
         context,
@@ -362,9 +363,23 @@ async fn of_two_controllers_only_the_leader_reconciles_and_the_other_takes_over(
     let log: Log = Arc::default();
     let slow_started = Arc::new(Notify::new());
     let begin = Instant::now();
-    let (stop_1, task_1) = controller(client(Kind::Admin).await, &ns, "c1", &log, &slow_started);
+    let (stop_1, task_1) = controller(
+        client(Kind::Admin).await,
+        &ns,
+        "c1",
+        &log,
+        &slow_started,
+        None,
+    );
     wait_reconciled(&log, "c1", &["one", "two"], begin).await;
-    let (stop_2, task_2) = controller(client(Kind::Admin).await, &ns, "c2", &log, &slow_started);
+    let (stop_2, task_2) = controller(
+        client(Kind::Admin).await,
+        &ns,
+        "c2",
+        &log,
+        &slow_started,
+        None,
+    );
     // c2 is synced and standing by: a new object is reconciled by c1 only.
     tokio::time::sleep(2 * LEASE).await;
     cms.create(&PostParams::default(), &configmap("three"))
@@ -429,4 +444,78 @@ async fn of_two_controllers_only_the_leader_reconciles_and_the_other_takes_over(
     assert_eq!(taken["spec"]["leaseTransitions"], 1);
     stop_2.send(()).unwrap();
     task_2.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn a_controller_cut_off_from_the_server_stops_reconciling_within_its_renew_deadline() {
+    let ns = namespace("le-ctrl-cut").await;
+    let cms: Api<ConfigMap> = Api::namespaced(client(Kind::Admin).await, &ns);
+    cms.create(&PostParams::default(), &configmap("busy"))
+        .await
+        .unwrap();
+    let mut cfg = config(Kind::Admin).await;
+    let server: std::net::SocketAddr = cfg
+        .cluster_url
+        .as_str()
+        .trim_start_matches("https://")
+        .trim_end_matches('/')
+        .parse()
+        .unwrap();
+    let relay = crate::cut_relay::CutRelay::start(server).await;
+    cfg.cluster_url = format!("https://{}", relay.addr).parse().unwrap();
+    let log: Log = Arc::default();
+    let unused = Arc::new(Notify::new());
+    // Both reconcile their object again every 100 ms while they lead, so
+    // a cut-off leader whose workers went on would keep logging.
+    let every = Some(Duration::from_millis(100));
+    let begin = Instant::now();
+    let (_stop_1, task_1) = controller(
+        Client::try_from(cfg).unwrap(),
+        &ns,
+        "c1",
+        &log,
+        &unused,
+        every,
+    );
+    wait_reconciled(&log, "c1", &["busy"], begin).await;
+    let (stop_2, task_2) = controller(client(Kind::Admin).await, &ns, "c2", &log, &unused, every);
+    tokio::time::sleep(LEASE).await;
+    relay.down();
+    let cut = Instant::now();
+    wait_reconciled(&log, "c2", &["busy"], cut).await;
+    // c1 campaigns again (and fails, cut off) rather than returning.
+    assert!(!task_1.is_finished());
+    let log = log.lock().unwrap().clone();
+    let c1_last_start = log
+        .iter()
+        .filter(|e| e.0 == "c1")
+        .map(|e| e.2)
+        .max()
+        .unwrap();
+    let c1_last_end = log
+        .iter()
+        .filter(|e| e.0 == "c1")
+        .map(|e| e.3)
+        .max()
+        .unwrap();
+    let c2_first_start = log
+        .iter()
+        .filter(|e| e.0 == "c2")
+        .map(|e| e.2)
+        .min()
+        .unwrap();
+    let tolerance = Duration::from_millis(500);
+    assert!(
+        c1_last_start <= cut + RENEW_DEADLINE + tolerance,
+        "c1 reconciled {:?} after the cut",
+        c1_last_start - cut
+    );
+    assert!(
+        c1_last_end < c2_first_start,
+        "the controllers' reconciles overlapped"
+    );
+    assert!(c2_first_start >= cut + LEASE - RETRY - tolerance);
+    stop_2.send(()).unwrap();
+    task_2.await.unwrap().unwrap();
+    task_1.abort();
 }
