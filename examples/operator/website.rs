@@ -16,6 +16,7 @@ use k8s_client::runtime::InformerFactory;
 use k8s_client::runtime::controller::{Action, Controller, OnError, predicate};
 use k8s_client::runtime::events::{EventSpec, Recorder, Reporter, object_reference};
 use k8s_client::runtime::finalizer::{FinalizerError, FinalizerEvent, finalizer};
+use k8s_client::runtime::leader_election::{LeaderElectionConfig, LeaderElector};
 use k8s_client::{Api, Client, HasMetadata, Resource};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -214,10 +215,11 @@ pub(crate) fn error_policy(
 }
 
 /// Runs the operator in `namespace` (all namespaces if `None`) until
-/// `shutdown` completes.
+/// `shutdown` completes; with `election`, only while it holds that Lease.
 pub(crate) async fn run(
     client: Client,
     namespace: Option<&str>,
+    election: Option<LeaderElectionConfig>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), k8s_client::Error> {
     let mut factory = InformerFactory::new(client.clone()).drop_managed_fields();
@@ -229,7 +231,11 @@ pub(crate) async fn run(
         client,
         recorder: recorder.clone(),
     });
-    let result = Controller::new(factory.informer::<Website>())
+    let mut controller = Controller::new(factory.informer::<Website>());
+    if let Some(election) = election {
+        controller = controller.leader_election(LeaderElector::new(ctx.client.clone(), election)?);
+    }
+    let result = controller
         .owns(factory.informer::<ConfigMap>())
         .owns(factory.informer::<Deployment>())
         .with_predicate(|old: &Website, new: &Website| {

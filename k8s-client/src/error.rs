@@ -134,6 +134,12 @@ pub enum Error {
         what: &'static str,
     },
 
+    /// A leader election config breaks one of client-go's rules; the error
+    /// names the field.
+    #[cfg(feature = "runtime")]
+    #[error(transparent)]
+    LeaderElectionConfig(#[from] crate::runtime::leader_election::LeaderElectionConfigError),
+
     /// Something that runs tasks was started outside a Tokio runtime.
     #[error("the {what} must be started from within a Tokio runtime")]
     NoRuntime {

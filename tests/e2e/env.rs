@@ -1,5 +1,8 @@
 //! Shared access to the control plane and clients for each of its users.
 
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
 use k8s_client::Client;
 use k8s_client::config::{Config, KubeConfigOptions, Kubeconfig};
 use k8s_testenv::{Kind, TestEnv};
@@ -48,4 +51,47 @@ pub async fn kubectl(args: &[&str]) -> String {
     })
     .await
     .unwrap()
+}
+
+/// Builds the example `name` and returns its binary. `cargo test` builds
+/// examples already; a filtered run (`--test e2e`) may not, so build it
+/// here (a no-op when it is up to date). Blocks: call it once per process,
+/// off the runtime.
+pub fn build_example(name: &str) -> PathBuf {
+    let mut build = Command::new(env!("CARGO"));
+    build
+        .args(["build", "-q", "--example", name])
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    // cargo gives the test process this crate's variables. A nested cargo
+    // must not see them: build scripts that watch one (ring watches
+    // CARGO_MANIFEST_DIR) would rebuild every dependency, here and again
+    // in the next plain `cargo build`.
+    for (var, _) in std::env::vars_os() {
+        let var = var.to_string_lossy();
+        let per_crate = var.starts_with("CARGO_PKG_")
+            || matches!(
+                &*var,
+                "CARGO_MANIFEST_DIR"
+                    | "CARGO_MANIFEST_PATH"
+                    | "CARGO_CRATE_NAME"
+                    | "CARGO_PRIMARY_PACKAGE"
+                    | "CARGO_TARGET_TMPDIR"
+                    | "CARGO_RUSTC_CURRENT_DIR"
+                    | "OUT_DIR"
+            );
+        if per_crate {
+            build.env_remove(&*var);
+        }
+    }
+    let status = build
+        .status()
+        .unwrap_or_else(|e| panic!("run cargo build --example {name}: {e}"));
+    assert!(status.success(), "cargo build --example {name} failed");
+    // The test binary is target/<profile>/deps/e2e-<hash>; examples are in
+    // target/<profile>/examples.
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(Path::parent).unwrap();
+    let bin = profile_dir.join("examples").join(name);
+    assert!(bin.exists(), "{} was not built", bin.display());
+    bin
 }

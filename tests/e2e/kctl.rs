@@ -27,42 +27,7 @@ const ATTEMPTS: usize = 5;
 /// when it is up to date).
 fn kctl_binary() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let mut build = Command::new(env!("CARGO"));
-        build
-            .args(["build", "-q", "--example", "kctl"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"));
-        // cargo gives the test process this crate's variables. A nested cargo
-        // must not see them: build scripts that watch one (ring watches
-        // CARGO_MANIFEST_DIR) would rebuild every dependency, here and again
-        // in the next plain `cargo build`.
-        for (name, _) in std::env::vars_os() {
-            let name = name.to_string_lossy();
-            let per_crate = name.starts_with("CARGO_PKG_")
-                || matches!(
-                    &*name,
-                    "CARGO_MANIFEST_DIR"
-                        | "CARGO_MANIFEST_PATH"
-                        | "CARGO_CRATE_NAME"
-                        | "CARGO_PRIMARY_PACKAGE"
-                        | "CARGO_TARGET_TMPDIR"
-                        | "CARGO_RUSTC_CURRENT_DIR"
-                        | "OUT_DIR"
-                );
-            if per_crate {
-                build.env_remove(&*name);
-            }
-        }
-        let status = build.status().expect("run cargo build --example kctl");
-        assert!(status.success(), "cargo build --example kctl failed");
-        // The test binary is target/<profile>/deps/e2e-<hash>; examples are in
-        // target/<profile>/examples.
-        let exe = std::env::current_exe().unwrap();
-        let profile_dir = exe.parent().and_then(Path::parent).unwrap();
-        let bin = profile_dir.join("examples").join("kctl");
-        assert!(bin.exists(), "{} was not built", bin.display());
-        bin
-    })
+    BIN.get_or_init(|| crate::env::build_example("kctl"))
 }
 
 /// stdout, stderr and the exit code of one run.

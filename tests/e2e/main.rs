@@ -25,6 +25,8 @@ mod exec_plugin;
 mod hostile;
 mod informer;
 mod kctl;
+mod leader_election;
+mod leader_processes;
 mod node;
 mod operator;
 mod pod_subresources;

@@ -37,7 +37,7 @@ fn start_operator(client: Client, ns: &str) -> (oneshot::Sender<()>, tokio::task
     let (stop, stopped) = oneshot::channel::<()>();
     let ns = ns.to_owned();
     let task = tokio::spawn(async move {
-        website::run(client, Some(&ns), async move {
+        website::run(client, Some(&ns), None, async move {
             let _ = stopped.await;
         })
         .await

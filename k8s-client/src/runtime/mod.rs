@@ -7,6 +7,7 @@
 //! - [`InformerFactory`]: one shared informer per resource for a whole program.
 //! - [`events`]: Events for `kubectl events`, with series and spam protection.
 //! - [`informer`]: one list and watch shared by many subscribers, with a cache.
+//! - [`leader_election`]: one leader among candidates, on a Lease.
 //! - [`store`]: the indexed cache informers keep, shared as `Arc<K>`.
 //! - [`watcher`]: list, then watch, forever, by client-go's rules.
 //! - [`workqueue`]: the rate-limited queue of keys that controllers' workers take from.
@@ -17,6 +18,7 @@ pub mod events;
 mod factory;
 pub mod finalizer;
 pub mod informer;
+pub mod leader_election;
 mod random;
 pub mod store;
 pub mod watcher;

@@ -19,6 +19,12 @@
 //! - On shutdown (SIGTERM or SIGINT with [`shutdown_on_signal`](Controller::shutdown_on_signal),
 //!   or any future), no new keys are taken; reconciles in flight may finish
 //!   within the graceful shutdown timeout.
+//! - With [`leader_election`](Controller::leader_election), the informers
+//!   run (and the queue fills) in every replica, but only the leader
+//!   reconciles. When leadership ends, workers take no new keys, and
+//!   reconciles in flight may finish within the graceful shutdown timeout,
+//!   and never past the moment the lease could expire for others; then the
+//!   replica campaigns again. Each new term reconciles every cached object.
 //!
 //! ```no_run
 //! # async fn run(client: k8s_client::Client) -> Result<(), k8s_client::Error> {
@@ -54,6 +60,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::FutureExt;
 use futures::future::BoxFuture;
 use serde::de::DeserializeOwned;
 
@@ -62,6 +69,8 @@ pub use object_ref::ObjectRef;
 pub use predicate::Predicate;
 
 use super::informer::{Notification, SharedInformer, Subscription};
+use super::leader_election::{LeaderCallbacks, LeaderElector, Leadership, RunOutcome};
+use super::store::Store;
 use super::workqueue::WorkQueue;
 use crate::meta::OwnerReference;
 use crate::{Error, HasMetadata, Resource, Result};
@@ -109,6 +118,7 @@ pub struct Controller<K> {
     starts: Vec<Box<dyn Fn() -> Result<()> + Send + Sync>>,
     config: ControllerConfig,
     shutdown: Option<BoxFuture<'static, ()>>,
+    elector: Option<LeaderElector>,
 }
 
 impl<K> Controller<K>
@@ -125,6 +135,7 @@ where
             starts: Vec::new(),
             config: ControllerConfig::default(),
             shutdown: None,
+            elector: None,
         };
         controller.track(&primary);
         controller
@@ -204,6 +215,37 @@ where
         self
     }
 
+    /// Reconciles only while `elector` leads (see the [module docs](self)).
+    /// Give each replica its own identity and the same Lease.
+    ///
+    /// ```no_run
+    /// # async fn run(client: k8s_client::Client) -> Result<(), k8s_client::Error> {
+    /// use std::sync::Arc;
+    /// use k8s_client::api::core::v1::ConfigMap;
+    /// use k8s_client::runtime::InformerFactory;
+    /// use k8s_client::runtime::controller::{Action, Controller, OnError};
+    /// use k8s_client::runtime::leader_election::{LeaderElectionConfig, LeaderElector};
+    ///
+    /// let identity = std::env::var("POD_NAME").unwrap_or_else(|_| "dev".to_owned());
+    /// let lease = LeaderElectionConfig::new("shop", "configmap-controller", identity)
+    ///     .release_on_cancel(true);
+    /// let factory = InformerFactory::new(client.clone()).namespace("shop");
+    /// Controller::new(factory.informer::<ConfigMap>())
+    ///     .leader_election(LeaderElector::new(client, lease)?)
+    ///     .shutdown_on_signal()
+    ///     .run(
+    ///         |_cm: Arc<ConfigMap>, _ctx: Arc<()>| async { Ok::<_, k8s_client::Error>(Action::done()) },
+    ///         |_cm, _error, _ctx| OnError::Backoff,
+    ///         Arc::new(()),
+    ///     )
+    ///     .await
+    /// # }
+    /// ```
+    pub fn leader_election(mut self, elector: LeaderElector) -> Self {
+        self.elector = Some(elector);
+        self
+    }
+
     /// Shuts down gracefully on SIGTERM or SIGINT (Ctrl-C).
     pub fn shutdown_on_signal(self) -> Self {
         self.graceful_shutdown_on(termination_signal())
@@ -233,6 +275,7 @@ where
             starts,
             config,
             shutdown,
+            elector,
         } = self;
         let queue: WorkQueue<ObjectRef> = WorkQueue::new();
         pumps.push(pump(
@@ -266,13 +309,29 @@ where
             error_policy: Arc::new(error_policy),
             context,
         };
-        let worker_tasks: Vec<_> = (0..config.max_concurrent_reconciles.max(1))
-            .map(|_| tokio::spawn(workers.clone().run()))
-            .collect();
-        match shutdown {
-            Some(signal) => signal.await,
-            None => std::future::pending().await,
+        let mut shutdown = shutdown
+            .unwrap_or_else(|| Box::pin(std::future::pending()))
+            .fuse();
+        if let Some(elector) = elector {
+            let term = lead_term(workers, primary.store(), config);
+            while elector
+                .run(LeaderCallbacks::new(term.clone()), &mut shutdown)
+                .await
+                != RunOutcome::Shutdown
+            {
+                tracing::info!("controller: leadership ended; campaigning again");
+            }
+            tracing::info!("controller: shut down");
+            for task in &pump_tasks {
+                task.abort();
+            }
+            queue.shut_down();
+            return Ok(());
         }
+        let worker_tasks: Vec<_> = (0..config.max_concurrent_reconciles.max(1))
+            .map(|_| tokio::spawn(workers.clone().run(std::future::pending())))
+            .collect();
+        (&mut shutdown).await;
         tracing::info!("controller: shutting down; no new reconciles");
         for task in &pump_tasks {
             task.abort();
@@ -290,6 +349,50 @@ where
             );
         }
         Ok(())
+    }
+}
+
+/// The work of one term of leadership: queue every cached object, reconcile
+/// until leadership ends, then let reconciles in flight finish within the
+/// graceful shutdown timeout (the elector bounds it further after a loss).
+fn lead_term<K, Ctx, E, R, RFut, P>(
+    workers: workers::Workers<K, Ctx, R, P>,
+    store: Store<K>,
+    config: ControllerConfig,
+) -> impl Fn(Leadership) -> BoxFuture<'static, ()> + Clone + Send + Sync + 'static
+where
+    K: HasMetadata + Send + Sync + 'static,
+    Ctx: Send + Sync + 'static,
+    E: std::fmt::Display + Send + 'static,
+    R: Fn(Arc<K>, Arc<Ctx>) -> RFut + Send + Sync + 'static,
+    RFut: Future<Output = std::result::Result<Action, E>> + Send + 'static,
+    P: Fn(Arc<K>, &E, Arc<Ctx>) -> OnError + Send + Sync + 'static,
+{
+    move |leadership: Leadership| {
+        let workers = workers.clone();
+        let store = store.clone();
+        let config = config.clone();
+        Box::pin(async move {
+            tracing::info!("controller: leading; reconciling");
+            for object in store.list() {
+                workers.queue.add(ObjectRef::from_obj(&*object));
+            }
+            let mut tasks = tokio::task::JoinSet::new();
+            for _ in 0..config.max_concurrent_reconciles.max(1) {
+                let term = leadership.clone();
+                tasks.spawn(workers.clone().run(async move { term.stopped().await }));
+            }
+            leadership.stopped().await;
+            tracing::info!("controller: no longer leading; no new reconciles");
+            // Dropping the set (on timeout, or when the elector drops this
+            // future) aborts the workers still running.
+            let drained = tokio::time::timeout(config.graceful_shutdown_timeout, tasks.join_all());
+            if drained.await.is_err() {
+                tracing::warn!(
+                    "controller: reconciles still running when leadership ended; aborted"
+                );
+            }
+        })
     }
 }
 

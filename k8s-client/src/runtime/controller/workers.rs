@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::pin::pin;
 use std::sync::Arc;
 
 use futures::FutureExt;
@@ -39,9 +40,17 @@ where
     RFut: Future<Output = Result<Action, E>> + Send + 'static,
     P: Fn(Arc<K>, &E, Arc<Ctx>) -> OnError + Send + Sync + 'static,
 {
-    /// Reconciles keys until the queue is shut down and empty.
-    pub(super) async fn run(self) {
-        while let Some(item) = self.queue.get().await {
+    /// Reconciles keys until the queue is shut down and empty, or `stop`
+    /// completes (checked between reconciles: one in flight finishes).
+    pub(super) async fn run(self, stop: impl Future<Output = ()>) {
+        let mut stop = pin!(stop);
+        loop {
+            let item = tokio::select! {
+                biased;
+                () = &mut stop => break,
+                item = self.queue.get() => item,
+            };
+            let Some(item) = item else { break };
             let key = item.key().clone();
             let Some(object) = self.store.get(&key.key()) else {
                 // Deleted since it was queued: nothing left to reconcile.
