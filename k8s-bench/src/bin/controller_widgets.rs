@@ -445,8 +445,23 @@ async fn kube_side(
         |_, _, _| controller::Action::requeue(Duration::from_secs(1)),
         ctx,
     );
-    tokio::spawn(run.for_each(|_| ready(())));
-    store.wait_until_ready().await?;
+    tokio::spawn(run.for_each(|result| {
+        if let Err(e) = result {
+            eprintln!("kube controller: {e}");
+        }
+        ready(())
+    }));
+    // A second waiter on the store's readiness (the controller's own is the
+    // first) was never woken when it filled (kube-runtime 5.0.0), so ask
+    // again until it answers.
+    loop {
+        if let Ok(ready) =
+            tokio::time::timeout(Duration::from_millis(20), store.wait_until_ready()).await
+        {
+            ready?;
+            break;
+        }
+    }
     println!("ready=1");
     wait_then_exit().await
 }
