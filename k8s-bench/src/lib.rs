@@ -3,4 +3,7 @@
 
 pub mod alloc;
 pub mod canned_server;
+pub mod pod_server;
 pub mod pods;
+pub mod process;
+pub mod widget;
