@@ -63,6 +63,8 @@ pub use client::{
 pub use config::{Config, ConfigError, DEFAULT_BURST, DEFAULT_QPS};
 #[cfg(feature = "apiextensions")]
 pub use crd::CustomResourceExt;
+#[cfg(feature = "ws")]
+pub use error::SessionErrorKind;
 pub use error::{ApiError, BuildError, Error, RequestError, Result, TransportErrorKind};
 pub use k8s_derive::Resource;
 pub use resource::{ClusterScope, HasMetadata, NamespaceScope, Resource, Scope};

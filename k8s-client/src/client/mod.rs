@@ -18,6 +18,8 @@ mod server_name;
 mod stream;
 mod tls;
 mod transport_error;
+#[cfg(feature = "ws")]
+mod upgrade;
 mod warnings;
 
 use std::sync::Arc;
@@ -29,6 +31,8 @@ pub use builder::ClientBuilder;
 pub use observer::{AttemptInfo, AttemptResult, RequestInfo, RequestObserver};
 pub use pool::DEFAULT_MAX_STREAMS_PER_CONNECTION;
 pub use retry::{DEFAULT_MAX_RETRIES, RetryPolicy};
+#[cfg(feature = "ws")]
+pub(crate) use upgrade::Upgraded;
 pub use warnings::WarningHandler;
 
 use pool::Pool;
@@ -78,6 +82,9 @@ struct Inner {
     observer: Option<Arc<dyn RequestObserver>>,
     /// The most bytes of a response body read whole, if limited.
     max_response_body: Option<u64>,
+    /// HTTP/1.1 connections for upgrades (exec, attach, port-forward).
+    #[cfg(feature = "ws")]
+    upgrader: Arc<upgrade::Upgrader>,
 }
 
 impl std::fmt::Debug for Inner {
@@ -145,6 +152,8 @@ impl Client {
                 identity: i.identity.clone(),
                 observer: i.observer.clone(),
                 max_response_body: i.max_response_body,
+                #[cfg(feature = "ws")]
+                upgrader: i.upgrader.clone(),
             }),
         }
     }
