@@ -38,3 +38,4 @@ mod rest_client;
 mod secrets;
 #[path = "../support/sni_relay.rs"]
 mod sni_relay;
+mod streaming;
