@@ -17,6 +17,9 @@
 //! - Transport, on by default: `http2` (HTTP/2 with client-go's health-check
 //!   pings; without it, HTTP/1.1), `gzip` (compressed responses), `socks`
 //!   (`socks5://` proxy URLs).
+//! - `ws`, on by default: exec, attach and port-forward on `Api<Pod>`
+//!   (`api::remote_command`), over WebSocket on HTTP/1.1 connections of their
+//!   own, whatever the client speaks otherwise.
 //! - `schemars`, on by default: CRD schemas derived from the types'
 //!   `schemars::JsonSchema` impls, and `JsonSchema` for the meta types.
 //! - The TLS crypto provider: `tls-ring` (on by default) or `tls-aws-lc-rs`
