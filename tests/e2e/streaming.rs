@@ -271,7 +271,7 @@ async fn streaming_attach_reaches_a_running_containers_stdin() {
 }
 
 /// Answers each line with `PREFIX LINE`, on every connection, until EOF.
-fn serve_lines(prefix: &'static str) -> u16 {
+pub fn serve_lines(prefix: &'static str) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {

@@ -82,6 +82,7 @@ impl Api<Pod> {
         let operation = socket.operation.clone();
         let (alive, alive_rx) = mpsc::channel(1);
         let mut process = AttachedProcess {
+            operation: operation.clone(),
             stdin: None,
             stdout: None,
             stderr: None,
@@ -144,6 +145,7 @@ impl Api<Pod> {
 /// and the size sender) closes the session.
 #[must_use = "the exit status comes from join()"]
 pub struct AttachedProcess {
+    operation: String,
     stdin: Option<SessionWriter>,
     stdout: Option<SessionReader>,
     stderr: Option<SessionReader>,
@@ -219,7 +221,7 @@ impl AttachedProcess {
         match task.await {
             Ok(result) => result,
             Err(e) => Err(Error::Session {
-                operation: "remote command".to_owned(),
+                operation: self.operation,
                 kind: SessionErrorKind::Broken,
                 source: Some(Box::new(e)),
             }),

@@ -65,6 +65,7 @@ impl Api<Pod> {
             req = req.invalid("at most 127 ports can be forwarded in one session");
         }
         let socket = websocket::connect(&self.client, req, &[V4]).await?;
+        let operation = socket.operation.clone();
         let (alive, alive_rx) = mpsc::channel(1);
         let mut inbound = Vec::with_capacity(ports.len() * 2);
         let mut outbound = Vec::with_capacity(ports.len());
@@ -101,6 +102,7 @@ impl Api<Pod> {
         };
         let task = tokio::spawn(async move { mux::run(socket, plan).await.map(|_| ()) });
         Ok(Portforwarder {
+            operation,
             ports: ports.to_vec(),
             streams,
             task,
@@ -114,6 +116,7 @@ impl Api<Pod> {
 /// The session ends when the pod's side has closed every connection, or
 /// when every stream has been dropped.
 pub struct Portforwarder {
+    operation: String,
     ports: Vec<u16>,
     streams: Vec<Option<PortStream>>,
     task: JoinHandle<Result<()>>,
@@ -146,7 +149,7 @@ impl Portforwarder {
         match self.task.await {
             Ok(result) => result,
             Err(e) => Err(Error::Session {
-                operation: "port-forward".to_owned(),
+                operation: self.operation,
                 kind: SessionErrorKind::Broken,
                 source: Some(Box::new(e)),
             }),
