@@ -1,12 +1,14 @@
 //! `exec` and `attach` on `Api<Pod>`: a process's stdin, stdout, stderr,
 //! terminal size and exit status over one WebSocket.
 
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::channel::{self, V4, V5};
 use super::mux::{self, Inbound, Plan, SessionReader, SessionWriter, Sink};
-use super::{AttachParams, ExitStatus, TerminalSize, websocket};
+use super::websocket::{self, Socket};
+use super::{AttachParams, ExitStatus, TerminalSize};
 use crate::api::Api;
 use crate::api::core::v1::Pod;
 use crate::rest::{RequestBuilder, Verb};
@@ -78,62 +80,69 @@ impl Api<Pod> {
         ap: &AttachParams,
     ) -> Result<AttachedProcess> {
         let socket = websocket::connect(&self.client, req, &[V5, V4]).await?;
-        let protocol = socket.protocol;
-        let operation = socket.operation.clone();
-        let (alive, alive_rx) = mpsc::channel(1);
-        let mut process = AttachedProcess {
-            operation: operation.clone(),
-            stdin: None,
-            stdout: None,
-            stderr: None,
-            resize: None,
-            protocol,
-            task: None,
-            _alive: alive.clone(),
-        };
-        let mut inbound: Vec<Inbound> = (0..=channel::RESIZE)
-            .map(|_| Inbound {
-                sink: Sink::Ignore,
-                header: None,
-            })
-            .collect();
-        inbound[usize::from(channel::ERROR)].sink = Sink::Keep(Vec::new());
-        let mut outbound = Vec::new();
-        if ap.stdout {
-            let (sink, reader) = mux::pipe_to_caller(&alive);
-            inbound[usize::from(channel::STDOUT)].sink = sink;
-            process.stdout = Some(reader);
-        }
-        if ap.stderr && !ap.tty {
-            let (sink, reader) = mux::pipe_to_caller(&alive);
-            inbound[usize::from(channel::STDERR)].sink = sink;
-            process.stderr = Some(reader);
-        }
-        if ap.stdin {
-            let (source, writer) = mux::pipe_from_caller(&alive);
-            outbound.push((channel::STDIN, source));
-            process.stdin = Some(writer);
-        }
-        let mut resize = None;
-        if ap.tty {
-            let (tx, rx) = mpsc::channel(RESIZE_QUEUE);
-            process.resize = Some(tx);
-            resize = Some(rx);
-        }
-        let plan = Plan {
-            inbound,
-            outbound,
-            close_messages: protocol == V5,
-            resize,
-            alive: alive_rx,
-        };
-        process.task = Some(tokio::spawn(async move {
-            let ended = mux::run(socket, plan).await?;
-            channel::exit_status(&ended.kept)
-                .map_err(|kind| mux::session_error(&operation, kind, None))
-        }));
-        Ok(process)
+        Ok(start(socket, ap))
     }
+}
+
+/// Starts the task that runs an exec or attach session on `socket`.
+pub(super) fn start<S>(socket: Socket<S>, ap: &AttachParams) -> AttachedProcess
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let protocol = socket.protocol;
+    let operation = socket.operation.clone();
+    let (alive, alive_rx) = mpsc::channel(1);
+    let mut process = AttachedProcess {
+        operation: operation.clone(),
+        stdin: None,
+        stdout: None,
+        stderr: None,
+        resize: None,
+        protocol,
+        task: None,
+        _alive: alive.clone(),
+    };
+    let mut inbound: Vec<Inbound> = (0..=channel::RESIZE)
+        .map(|_| Inbound {
+            sink: Sink::Ignore,
+            header: None,
+        })
+        .collect();
+    inbound[usize::from(channel::ERROR)].sink = Sink::Keep(Vec::new());
+    let mut outbound = Vec::new();
+    if ap.stdout {
+        let (sink, reader) = mux::pipe_to_caller(&alive);
+        inbound[usize::from(channel::STDOUT)].sink = sink;
+        process.stdout = Some(reader);
+    }
+    if ap.stderr && !ap.tty {
+        let (sink, reader) = mux::pipe_to_caller(&alive);
+        inbound[usize::from(channel::STDERR)].sink = sink;
+        process.stderr = Some(reader);
+    }
+    if ap.stdin {
+        let (source, writer) = mux::pipe_from_caller(&alive);
+        outbound.push((channel::STDIN, source));
+        process.stdin = Some(writer);
+    }
+    let mut resize = None;
+    if ap.tty {
+        let (tx, rx) = mpsc::channel(RESIZE_QUEUE);
+        process.resize = Some(tx);
+        resize = Some(rx);
+    }
+    let plan = Plan {
+        inbound,
+        outbound,
+        close_messages: protocol == V5,
+        resize,
+        alive: alive_rx,
+    };
+    process.task = Some(tokio::spawn(async move {
+        let ended = mux::run(socket, plan).await?;
+        channel::exit_status(&ended.kept).map_err(|kind| mux::session_error(&operation, kind, None))
+    }));
+    process
 }
 
 /// A process in a pod that [`Api::exec`] started or [`Api::attach`]

@@ -19,6 +19,8 @@ mod channel;
 mod exec;
 mod mux;
 mod portforward;
+#[cfg(test)]
+mod session_tests;
 mod websocket;
 
 pub use exec::AttachedProcess;

@@ -231,7 +231,10 @@ pub(crate) struct Ended {
 
 /// Runs the session to its end. Every pipe to the caller is closed when it
 /// returns; on failure, their readers get the error first.
-pub(crate) async fn run(socket: Socket, mut plan: Plan) -> Result<Ended, Error> {
+pub(crate) async fn run<S>(socket: Socket<S>, mut plan: Plan) -> Result<Ended, Error>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     let operation = socket.operation.clone();
     let result = drive(socket, &mut plan).await;
     let failure = result.as_ref().err();
@@ -289,7 +292,10 @@ async fn next_size(resize: &mut Option<mpsc::Receiver<TerminalSize>>) -> Option<
     }
 }
 
-async fn drive(socket: Socket, plan: &mut Plan) -> Result<(), SessionFailure> {
+async fn drive<S>(socket: Socket<S>, plan: &mut Plan) -> Result<(), SessionFailure>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     let operation = socket.operation;
     let (mut tx, mut rx) = socket.ws.split();
     let mut outgoing_streams: SelectAll<BoxStream<'static, Outgoing>> = SelectAll::new();

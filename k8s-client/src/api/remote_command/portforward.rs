@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 
 use super::channel::{PortHeader, V4};
 use super::mux::{self, Inbound, Plan, SessionReader, SessionWriter, Sink};
-use super::websocket;
+use super::websocket::{self, Socket};
 use crate::api::Api;
 use crate::api::core::v1::Pod;
 use crate::rest::Verb;
@@ -65,48 +65,56 @@ impl Api<Pod> {
             req = req.invalid("at most 127 ports can be forwarded in one session");
         }
         let socket = websocket::connect(&self.client, req, &[V4]).await?;
-        let operation = socket.operation.clone();
-        let (alive, alive_rx) = mpsc::channel(1);
-        let mut inbound = Vec::with_capacity(ports.len() * 2);
-        let mut outbound = Vec::with_capacity(ports.len());
-        let mut streams = Vec::with_capacity(ports.len());
-        for (i, &port) in ports.iter().enumerate() {
-            // At most 127 ports, checked above.
-            let data = u8::try_from(2 * i).unwrap_or(u8::MAX);
-            let (sink, reader) = mux::pipe_to_caller(&alive);
-            let (source, writer) = mux::pipe_from_caller(&alive);
-            inbound.push(Inbound {
-                sink,
-                header: Some(PortHeader::new(port)),
-            });
-            inbound.push(Inbound {
-                sink: Sink::PortError { data, port },
-                header: Some(PortHeader::new(port)),
-            });
-            outbound.push((data, source));
-            streams.push(Some(PortStream {
-                port,
-                reader,
-                writer,
-            }));
-        }
-        // The forwarder holds no `alive` of its own: once every stream is
-        // dropped, the session closes.
-        drop(alive);
-        let plan = Plan {
-            inbound,
-            outbound,
-            close_messages: false,
-            resize: None,
-            alive: alive_rx,
-        };
-        let task = tokio::spawn(async move { mux::run(socket, plan).await.map(|_| ()) });
-        Ok(Portforwarder {
-            operation,
-            ports: ports.to_vec(),
-            streams,
-            task,
-        })
+        Ok(start(socket, ports))
+    }
+}
+
+/// Starts the task that runs a port-forward session on `socket`.
+pub(super) fn start<S>(socket: Socket<S>, ports: &[u16]) -> Portforwarder
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let operation = socket.operation.clone();
+    let (alive, alive_rx) = mpsc::channel(1);
+    let mut inbound = Vec::with_capacity(ports.len() * 2);
+    let mut outbound = Vec::with_capacity(ports.len());
+    let mut streams = Vec::with_capacity(ports.len());
+    for (i, &port) in ports.iter().enumerate() {
+        // At most 127 ports, checked above.
+        let data = u8::try_from(2 * i).unwrap_or(u8::MAX);
+        let (sink, reader) = mux::pipe_to_caller(&alive);
+        let (source, writer) = mux::pipe_from_caller(&alive);
+        inbound.push(Inbound {
+            sink,
+            header: Some(PortHeader::new(port)),
+        });
+        inbound.push(Inbound {
+            sink: Sink::PortError { data, port },
+            header: Some(PortHeader::new(port)),
+        });
+        outbound.push((data, source));
+        streams.push(Some(PortStream {
+            port,
+            reader,
+            writer,
+        }));
+    }
+    // The forwarder holds no `alive` of its own: once every stream is
+    // dropped, the session closes.
+    drop(alive);
+    let plan = Plan {
+        inbound,
+        outbound,
+        close_messages: false,
+        resize: None,
+        alive: alive_rx,
+    };
+    let task = tokio::spawn(async move { mux::run(socket, plan).await.map(|_| ()) });
+    Portforwarder {
+        operation,
+        ports: ports.to_vec(),
+        streams,
+        task,
     }
 }
 

@@ -15,9 +15,10 @@ use crate::client::Upgraded;
 use crate::rest::RequestBuilder;
 use crate::{Client, Error, Result, SessionErrorKind};
 
-/// An open WebSocket and what was agreed for it.
-pub(crate) struct Socket {
-    pub(crate) ws: WebSocketStream<reqwest::Upgraded>,
+/// An open WebSocket and what was agreed for it: over an upgraded HTTP
+/// connection, or any byte stream in tests.
+pub(crate) struct Socket<S = reqwest::Upgraded> {
+    pub(crate) ws: WebSocketStream<S>,
     /// The subprotocol the server chose, one of those offered.
     pub(crate) protocol: &'static str,
     /// The request, for errors: `GET /api/v1/namespaces/NS/pods/NAME/exec`.
