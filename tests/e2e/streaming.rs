@@ -445,3 +445,20 @@ async fn streaming_exec_works_while_the_client_speaks_http2() {
         "{seen:?}"
     );
 }
+
+#[tokio::test]
+async fn streaming_a_bearer_token_client_execs_and_forwards() {
+    let pods = target("ws-token").await;
+    let ns = pods.namespace().unwrap().to_owned();
+    let with_token: Api<Pod> = Api::namespaced(client(Kind::Token).await, &ns);
+    let mut process = with_token
+        .exec("target", ["echo", "token"], &AttachParams::default())
+        .await
+        .unwrap();
+    assert_eq!(read_all(process.stdout()).await, "token\n");
+    assert!(process.join().await.unwrap().success());
+    let port = serve_lines("pong");
+    let mut forward = with_token.portforward("target", &[port]).await.unwrap();
+    let mut conn = tokio::io::BufReader::new(forward.take_stream(port).unwrap());
+    assert_eq!(ask(&mut conn, "hi").await, "pong hi\n");
+}

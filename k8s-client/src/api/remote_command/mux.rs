@@ -310,7 +310,12 @@ where
             message = rx.next() => {
                 last_heard = Instant::now();
                 match message {
-                    Some(Ok(Message::Binary(bytes))) => deliver(plan, &operation, &bytes).await?,
+                    Some(Ok(Message::Binary(bytes))) => {
+                        deliver(plan, &operation, &bytes).await?;
+                        // Delivery waits while the caller's pipe is full, and
+                        // nothing is read meanwhile: that silence is ours.
+                        last_heard = Instant::now();
+                    }
                     Some(Ok(Message::Close(_))) | None => return Ok(()),
                     Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
                     Some(Ok(Message::Text(_))) => {
