@@ -150,8 +150,8 @@ where
 /// status.
 ///
 /// Read the output streams you asked for (or drop them): a full stream
-/// holds the session back. Dropping every handle (this value, the streams
-/// and the size sender) closes the session.
+/// holds the session back. Dropping this value and every stream taken from
+/// it closes the session.
 #[must_use = "the exit status comes from join()"]
 pub struct AttachedProcess {
     operation: String,
