@@ -67,6 +67,10 @@ pub(crate) enum Command {
         args: Vec<String>,
         files: Vec<String>,
     },
+    /// `exec [-i] [-t] [-c CONTAINER] POD -- COMMAND [ARGS...]`.
+    Exec(crate::remote::ExecRequest),
+    /// `port-forward [pod/]POD [LOCAL:]REMOTE...`.
+    PortForward { pod: String, ports: Vec<String> },
     /// `config view [--minify] [--raw] [-o json|yaml]`.
     ConfigView {
         minify: bool,
@@ -102,6 +106,8 @@ Commands:
   apply -f FILE|DIR|-      Server-side apply manifests
   create -f FILE|DIR|-     Create objects from manifests
   delete                   Delete objects by type and name, or from manifests
+  exec POD -- COMMAND      Run a command in a pod's container (-i, -t, -c)
+  port-forward POD PORT... Forward local ports to a pod's ports
   config                   view, get-contexts, current-context, use-context
 
 Global flags:
@@ -134,6 +140,16 @@ const CREATE_USAGE: &str = "Usage: kctl create -f FILE|DIR|- [flags]
 const DELETE_USAGE: &str = "Usage: kctl delete TYPE NAME... | -f FILE|DIR|-
 
   -f, --filename=PATH        Manifest file, directory or - for stdin (repeatable)
+";
+const EXEC_USAGE: &str = "Usage: kctl exec [flags] POD -- COMMAND [ARGS...]
+
+  -c, --container=NAME       The container (default: the pod's only or default one)
+  -i, --stdin                Pass stdin to the command
+  -t, --tty                  Run the command in a terminal
+";
+const PORT_FORWARD_USAGE: &str = "Usage: kctl port-forward [pod/]POD [LOCAL:]REMOTE...
+
+  Listens on 127.0.0.1 and ::1; `:REMOTE` picks a free local port.
 ";
 const VERSION_USAGE: &str = "Usage: kctl version [-o json|yaml]\n";
 const API_VERSIONS_USAGE: &str = "Usage: kctl api-versions\n";
@@ -233,6 +249,21 @@ const SPECS: &[Spec] = &[
         long: "api-group",
         short: None,
         value: true,
+    },
+    Spec {
+        long: "container",
+        short: Some('c'),
+        value: true,
+    },
+    Spec {
+        long: "stdin",
+        short: Some('i'),
+        value: false,
+    },
+    Spec {
+        long: "tty",
+        short: Some('t'),
+        value: false,
     },
     Spec {
         long: "minify",
@@ -482,6 +513,39 @@ pub(crate) fn parse(args: &[String]) -> Result<(Global, Command), UsageError> {
                 },
             )
         }
+        "exec" => {
+            let Some((pod, command)) = rest.split_first().filter(|(_, c)| !c.is_empty()) else {
+                return Err(usage_err(
+                    "expected 'exec POD -- COMMAND [ARGS...]'".to_owned(),
+                    usage,
+                ));
+            };
+            (
+                &["container", "stdin", "tty"],
+                Command::Exec(crate::remote::ExecRequest {
+                    pod: pod.clone(),
+                    command: command.to_vec(),
+                    container: flags.last("container"),
+                    stdin: flags.bool("stdin", usage)?,
+                    tty: flags.bool("tty", usage)?,
+                }),
+            )
+        }
+        "port-forward" => {
+            let Some((pod, ports)) = rest.split_first().filter(|(_, p)| !p.is_empty()) else {
+                return Err(usage_err(
+                    "TYPE/NAME and list of ports are required for port-forward".to_owned(),
+                    usage,
+                ));
+            };
+            (
+                &[],
+                Command::PortForward {
+                    pod: pod.clone(),
+                    ports: ports.to_vec(),
+                },
+            )
+        }
         "config" => parse_config(&flags, &rest, usage)?,
         other => {
             return Err(usage_err(
@@ -564,6 +628,8 @@ fn usage_for(command: &str) -> &'static str {
         "api-versions" => API_VERSIONS_USAGE,
         "api-resources" => API_RESOURCES_USAGE,
         "config" => CONFIG_USAGE,
+        "exec" => EXEC_USAGE,
+        "port-forward" => PORT_FORWARD_USAGE,
         _ => USAGE,
     }
 }
@@ -629,6 +695,21 @@ mod tests {
         assert!(parse(&args("apply")).is_err());
         assert!(parse(&args("config use-context")).is_err());
         assert!(parse(&args("api-resources --namespaced=maybe")).is_err());
+    }
+
+    #[test]
+    fn exec_takes_the_pod_then_the_command_after_dashes() {
+        match parse(&args("exec -it -c main web -- sh -c -x")).unwrap().1 {
+            Command::Exec(req) => {
+                assert_eq!(req.pod, "web");
+                assert_eq!(req.command, ["sh", "-c", "-x"]);
+                assert_eq!(req.container.as_deref(), Some("main"));
+                assert!(req.stdin && req.tty);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(parse(&args("exec web")).is_err());
+        assert!(parse(&args("port-forward web")).is_err());
     }
 
     #[test]

@@ -13,6 +13,14 @@ pub(crate) enum Failure {
     Message(String),
     /// A line printed as it is (already in kubectl's words).
     Line(String),
+    /// A remote command's non-zero exit: the message on stderr, and the
+    /// command's code as kctl's (kubectl exec's way).
+    Exit {
+        /// The command's exit code.
+        code: i32,
+        /// `command terminated with exit code N`.
+        message: String,
+    },
     /// The errors were already printed (for example some of several names were
     /// not found): just exit 1.
     Reported,
@@ -31,7 +39,18 @@ impl Failure {
             Failure::Client(e) => eprintln!("{}", client_error_text(e)),
             Failure::Message(m) => eprintln!("error: {m}"),
             Failure::Line(l) => eprintln!("{l}"),
+            Failure::Exit { message, .. } => eprintln!("{message}"),
             Failure::Reported => {}
+        }
+    }
+
+    /// The program's exit code: 1, or a remote command's own.
+    pub(crate) fn exit_code(&self) -> std::process::ExitCode {
+        match self {
+            Failure::Exit { code, .. } => {
+                std::process::ExitCode::from(u8::try_from(*code).unwrap_or(1))
+            }
+            _ => std::process::ExitCode::FAILURE,
         }
     }
 }
@@ -70,7 +89,9 @@ impl std::fmt::Display for Failure {
         match self {
             Failure::Usage(u) => f.write_str(&u.message),
             Failure::Client(e) => f.write_str(&client_error_text(e)),
-            Failure::Message(m) | Failure::Line(m) => f.write_str(m),
+            Failure::Message(m) | Failure::Line(m) | Failure::Exit { message: m, .. } => {
+                f.write_str(m)
+            }
             Failure::Reported => Ok(()),
         }
     }

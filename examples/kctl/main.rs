@@ -9,7 +9,8 @@
 //! One job per module: `cli` parses arguments, `session` loads the kubeconfig
 //! and builds the client, `resources` maps TYPE arguments to API resources,
 //! `manifests` reads `-f` files, `printers`/`json`/`yaml`/`table` format
-//! output, and `get`, `apply`, `discover` and `config_cmd` run the commands.
+//! output, and `get`, `apply`, `discover`, `remote` (exec, port-forward) and
+//! `config_cmd` run the commands.
 
 /// `print!` that ends the program quietly when stdout is closed (`kctl get | head`)
 /// instead of panicking as `print!` does.
@@ -31,6 +32,7 @@ mod get;
 mod json;
 mod manifests;
 mod printers;
+mod remote;
 mod resources;
 mod session;
 mod table;
@@ -55,11 +57,14 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(&args)) {
+    let result = runtime.block_on(run(&args));
+    // A read of stdin (`exec -i`) may still be blocked: do not wait for it.
+    runtime.shutdown_background();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             failure.report();
-            ExitCode::FAILURE
+            failure.exit_code()
         }
     }
 }
@@ -147,6 +152,10 @@ async fn run(args: &[String]) -> Result<(), Failure> {
                     apply::create(&session, &files, format).await
                 }
                 Command::Delete { args, files } => apply::delete(&session, &args, &files).await,
+                Command::Exec(request) => remote::exec(&session, &request).await,
+                Command::PortForward { pod, ports } => {
+                    remote::port_forward(&session, &pod, &ports).await
+                }
                 // Handled above, without a connection.
                 Command::Help(_)
                 | Command::ConfigView { .. }

@@ -147,6 +147,23 @@ pub enum Error {
         what: &'static str,
     },
 
+    /// An exec, attach or port-forward session failed: its WebSocket
+    /// handshake, its connection once open, or what the node reported on it.
+    /// A command's non-zero exit is not an error: it is an
+    /// [`ExitStatus`](crate::api::ExitStatus).
+    #[cfg(feature = "ws")]
+    #[error("{operation}: {kind}")]
+    Session {
+        /// The request that opened the session, such as
+        /// `GET /api/v1/namespaces/default/pods/web-0/exec`.
+        operation: String,
+        /// What went wrong.
+        kind: SessionErrorKind,
+        /// The underlying error, if there is one.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+
     /// Waiting for an object to reach a state failed: it was deleted first.
     #[error("{what} was deleted while waiting for it to be {condition}")]
     DeletedWhileWaiting {
@@ -319,6 +336,54 @@ impl fmt::Display for TransportErrorKind {
             TransportErrorKind::Protocol => "HTTP protocol error",
             TransportErrorKind::Other => "request failed",
         })
+    }
+}
+
+/// What went wrong in an exec, attach or port-forward session
+/// ([`Error::Session`]).
+#[cfg(feature = "ws")]
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum SessionErrorKind {
+    /// The server switched protocols, but not to a WebSocket this client
+    /// asked for: a wrong `Sec-WebSocket-Accept`, or no subprotocol.
+    Handshake(String),
+    /// The connection broke, or the server stopped answering pings.
+    Broken,
+    /// The server sent what the negotiated protocol does not allow.
+    Protocol(String),
+    /// The node could not run the command or attach to the container; its
+    /// Status from the error channel (an exit code is not this, but an
+    /// [`ExitStatus`](crate::api::ExitStatus)).
+    Failed(Box<Status>),
+    /// The node could not forward a port, with its message (such as a
+    /// refused connection inside the pod).
+    PortForward {
+        /// The pod's port.
+        port: u16,
+        /// What the node said.
+        message: String,
+    },
+}
+
+#[cfg(feature = "ws")]
+impl fmt::Display for SessionErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SessionErrorKind::Handshake(reason) => {
+                write!(f, "WebSocket handshake failed: {reason}")
+            }
+            SessionErrorKind::Broken => f.write_str("the session's connection broke"),
+            SessionErrorKind::Protocol(reason) => write!(f, "stream protocol error: {reason}"),
+            SessionErrorKind::Failed(status) => {
+                let reason = status.reason();
+                let reason = if reason.is_empty() { "Failure" } else { reason };
+                write!(f, "{reason}: {}", status.message())
+            }
+            SessionErrorKind::PortForward { port, message } => {
+                write!(f, "port {port}: {message}")
+            }
+        }
     }
 }
 

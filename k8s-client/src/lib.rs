@@ -17,6 +17,9 @@
 //! - Transport, on by default: `http2` (HTTP/2 with client-go's health-check
 //!   pings; without it, HTTP/1.1), `gzip` (compressed responses), `socks`
 //!   (`socks5://` proxy URLs).
+//! - `ws`, on by default: exec, attach and port-forward on `Api<Pod>`
+//!   (`api::remote_command`), over WebSocket on HTTP/1.1 connections of their
+//!   own, whatever the client speaks otherwise.
 //! - `schemars`, on by default: CRD schemas derived from the types'
 //!   `schemars::JsonSchema` impls, and `JsonSchema` for the meta types.
 //! - The TLS crypto provider: `tls-ring` (on by default) or `tls-aws-lc-rs`
@@ -65,6 +68,8 @@ pub use client::{
 pub use config::{Config, ConfigError, DEFAULT_BURST, DEFAULT_QPS};
 #[cfg(feature = "apiextensions")]
 pub use crd::CustomResourceExt;
+#[cfg(feature = "ws")]
+pub use error::SessionErrorKind;
 pub use error::{ApiError, BuildError, Error, RequestError, Result, TransportErrorKind};
 pub use k8s_derive::Resource;
 pub use resource::{ClusterScope, HasMetadata, NamespaceScope, Resource, Scope};

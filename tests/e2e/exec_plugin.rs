@@ -156,8 +156,8 @@ async fn expired_credential_runs_the_plugin_again_and_a_valid_one_does_not() {
     assert_eq!(valid.runs(), 1, "a credential valid until 2999 is cached");
 }
 
-#[tokio::test]
-async fn client_certificate_from_a_plugin_authenticates() {
+/// A plugin that hands out the admin's client certificate and key.
+async fn certificate_plugin() -> PluginSetup {
     let env = testenv().await;
     let admin = Kubeconfig::read_from(env.kubeconfig_path(Kind::Admin))
         .await
@@ -177,10 +177,51 @@ async fn client_certificate_from_a_plugin_authenticates() {
          printf '{{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\
          \"status\":{{\"clientCertificateData\":\"%s\",\"clientKeyData\":\"%s\"}}}}' \"$cert\" \"$key\""
     );
-    let plugin = PluginSetup::new(&body).await;
+    PluginSetup::new(&body).await
+}
+
+#[tokio::test]
+async fn client_certificate_from_a_plugin_authenticates() {
+    let plugin = certificate_plugin().await;
     let client = plugin.client().await;
     assert_eq!(whoami(&client).await.unwrap(), "admin");
     assert_eq!(whoami(&client).await.unwrap(), "admin");
+    assert_eq!(plugin.runs(), 1);
+}
+
+#[tokio::test]
+async fn exec_presents_the_plugins_client_certificate_on_its_own_connection() {
+    use k8s_client::Api;
+    use k8s_client::api::core::v1::Pod;
+    use k8s_client::api::{AttachParams, PostParams};
+    use tokio::io::AsyncReadExt;
+    let ns = crate::env::namespace("plugin-exec").await;
+    let plugin = certificate_plugin().await;
+    // The exec is this client's first request: the certificate is fetched for
+    // it and presented in the upgrade connection's own handshake.
+    let pods: Api<Pod> = Api::namespaced(plugin.client().await, &ns);
+    let admin: Api<Pod> = Api::namespaced(crate::env::client(Kind::Admin).await, &ns);
+    admin
+        .create(
+            &PostParams::default(),
+            &crate::node::shell_pod("shell", "sleep 3600"),
+        )
+        .await
+        .unwrap();
+    crate::node::running(&admin, "shell").await;
+    let mut process = pods
+        .exec("shell", ["echo", "certified"], &AttachParams::default())
+        .await
+        .unwrap();
+    let mut out = String::new();
+    process
+        .stdout()
+        .unwrap()
+        .read_to_string(&mut out)
+        .await
+        .unwrap();
+    assert_eq!(out, "certified\n");
+    assert!(process.join().await.unwrap().success());
     assert_eq!(plugin.runs(), 1);
 }
 

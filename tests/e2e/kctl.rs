@@ -763,3 +763,139 @@ fn age_normalization_keeps_the_layout() {
         "NAME   DATA   AGE\na      1      <age>\nbb     2      <age>\n\nNAME   AGE\nx      <age>\n"
     );
 }
+
+/// A namespace with a running pod `shell` (`sleep`).
+async fn shell_namespace(prefix: &str) -> String {
+    use k8s_client::Api;
+    use k8s_client::api::PostParams;
+    use k8s_client::api::core::v1::Pod;
+    let ns = namespace(prefix).await;
+    let pods: Api<Pod> = Api::namespaced(crate::env::client(Kind::Admin).await, &ns);
+    pods.create(
+        &PostParams::default(),
+        &crate::node::shell_pod("shell", "sleep 3600"),
+    )
+    .await
+    .unwrap();
+    crate::node::running(&pods, "shell").await;
+    ns
+}
+
+#[tokio::test]
+async fn kctl_exec_matches_kubectl_exec() {
+    let ns = shell_namespace("kctl-exec").await;
+    let cases: [&[&str]; 4] = [
+        &["exec", "shell", "--", "echo", "hello", "world"],
+        &[
+            "exec",
+            "pod/shell",
+            "--",
+            "sh",
+            "-c",
+            "echo out; echo err >&2; exit 3",
+        ],
+        &["exec", "-c", "absent", "shell", "--", "true"],
+        &["exec", "absent", "--", "true"],
+    ];
+    for case in cases {
+        let args: Vec<&str> = ["-n", &ns].iter().chain(case).copied().collect();
+        let (want, got) = (kubectl_run(&args).await, kctl(&args).await);
+        assert_eq!(got, want, "{case:?}");
+    }
+    // The exit code is the command's.
+    let args = ["-n", &ns, "exec", "shell", "--", "sh", "-c", "exit 3"];
+    assert_eq!(kctl(&args).await.code, Some(3));
+
+    // -i: stdin to its end.
+    let args = [
+        "-n",
+        &ns,
+        "exec",
+        "-i",
+        "shell",
+        "--",
+        "sh",
+        "-c",
+        "cat; echo done",
+    ];
+    let input = Some("one\ntwo\n");
+    let want = run_with(kubectl_path().await, None, &args, input).await;
+    let got = run_with(kctl_binary().to_path_buf(), None, &args, input).await;
+    assert_eq!(got, want);
+    assert_eq!(got.stdout, "one\ntwo\ndone\n");
+}
+
+/// Runs `program port-forward pod/target :PORT`, asks three lines through
+/// one local connection each, and returns its first line (the local port
+/// replaced by `L`) and the answers.
+async fn forward_through(program: PathBuf, ns: &str, port: u16) -> (String, Vec<String>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let env = testenv().await;
+    let kubeconfig = env.kubeconfig_path(Kind::Admin);
+    let ns = ns.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut child = Command::new(&program)
+            .arg("--kubeconfig")
+            .arg(&kubeconfig)
+            .args(["-n", &ns, "port-forward", "pod/target", &format!(":{port}")])
+            .env("KUBECACHEDIR", cache_dir())
+            .env_remove("KUBECONFIG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        stdout.read_line(&mut first).unwrap();
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        // "Forwarding from 127.0.0.1:LOCAL -> PORT"
+        let local = first
+            .split_whitespace()
+            .nth(2)
+            .and_then(|a| a.rsplit(':').next())
+            .unwrap_or_else(|| panic!("{program:?}: no local port in {first:?}"))
+            .to_owned();
+        let answers: Vec<String> = (0..3)
+            .map(|i| {
+                let mut conn = std::net::TcpStream::connect(format!("127.0.0.1:{local}")).unwrap();
+                conn.set_read_timeout(Some(Duration::from_secs(60)))
+                    .unwrap();
+                conn.write_all(format!("ping {i}\n").as_bytes()).unwrap();
+                let mut answer = String::new();
+                BufReader::new(&mut conn).read_line(&mut answer).unwrap();
+                answer
+            })
+            .collect();
+        let _ = child.kill();
+        let mut log = String::new();
+        let _ = child.stderr.take().unwrap().read_to_string(&mut log);
+        let _ = child.wait();
+        assert_eq!(answers.len(), 3, "{log}");
+        (first.replace(&format!(":{local} "), ":L "), answers)
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn kctl_port_forward_matches_kubectl_port_forward() {
+    use k8s_client::Api;
+    use k8s_client::api::PostParams;
+    use k8s_client::api::core::v1::Pod;
+    let ns = namespace("kctl-forward").await;
+    let pods: Api<Pod> = Api::namespaced(crate::env::client(Kind::Admin).await, &ns);
+    // Every pod's IP is 127.0.0.1: a port this test listens on is the pod's.
+    let target = crate::node::pod(
+        "target",
+        serde_json::json!({ "containers": [{ "name": "main", "image": "busybox" }] }),
+    );
+    pods.create(&PostParams::default(), &target).await.unwrap();
+    crate::node::running(&pods, "target").await;
+    let port = crate::streaming::serve_lines("pong");
+    let want = forward_through(kubectl_path().await, &ns, port).await;
+    let got = forward_through(kctl_binary().to_path_buf(), &ns, port).await;
+    assert_eq!(got, want);
+    assert_eq!(want.0, format!("Forwarding from 127.0.0.1:L -> {port}\n"));
+    assert_eq!(want.1, ["pong ping 0\n", "pong ping 1\n", "pong ping 2\n"]);
+}

@@ -41,3 +41,4 @@ mod rest_client;
 mod secrets;
 #[path = "../support/sni_relay.rs"]
 mod sni_relay;
+mod streaming;

@@ -25,12 +25,12 @@ use crate::env::{client, kubectl, namespace, testenv};
 /// machine busy with other tests.
 const PATIENCE: Duration = Duration::from_secs(90);
 
-fn pod(name: &str, spec: Value) -> Pod {
+pub fn pod(name: &str, spec: Value) -> Pod {
     serde_json::from_value(json!({ "metadata": { "name": name }, "spec": spec })).unwrap()
 }
 
 /// A one-container pod running `sh -c SCRIPT`.
-fn shell_pod(name: &str, script: &str) -> Pod {
+pub fn shell_pod(name: &str, script: &str) -> Pod {
     pod(
         name,
         json!({ "containers": [{ "name": "main", "image": "busybox",
@@ -83,7 +83,11 @@ pub async fn running(pods: &Api<Pod>, name: &str) -> Pod {
 
 /// Runs testenv's kubectl with extra environment variables (to pick the
 /// streaming protocol); returns stdout, stderr and whether it succeeded.
-async fn kubectl_with(envs: &[(&str, &str)], args: &[&str], stdin: &str) -> (String, String, bool) {
+pub async fn kubectl_with(
+    envs: &[(&str, &str)],
+    args: &[&str],
+    stdin: &str,
+) -> (String, String, bool) {
     let env = testenv().await;
     let envs: Vec<(String, String)> = envs
         .iter()

@@ -294,7 +294,7 @@ async fn watch_sees_events_in_order() {
 
 /// Field values recorded on `k8s_request` spans, in order.
 #[derive(Clone, Default)]
-struct SpanFields(std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>);
+pub struct SpanFields(pub std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>);
 
 impl tracing::field::Visit for SpanFields {
     fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {

@@ -6,6 +6,8 @@ mod describe;
 mod generated;
 mod pager;
 mod params;
+#[cfg(feature = "ws")]
+pub mod remote_command;
 mod resource_ref;
 mod retry_conflict;
 mod scale;
@@ -25,6 +27,11 @@ pub use pager::PAGE_SIZE;
 pub use params::{
     DeleteParams, FieldValidation, JsonPatchOp, ListParams, LogParams, Patch, PatchParams,
     PostParams, VersionMatch, WatchParams, WriteParams,
+};
+#[cfg(feature = "ws")]
+#[doc(no_inline)]
+pub use remote_command::{
+    AttachParams, AttachedProcess, ExitStatus, PortStream, Portforwarder, TerminalSize,
 };
 pub use retry_conflict::{DEFAULT_RETRY, RetryBackoff, retry_on_conflict};
 pub use scale::{Scale, ScaleSpec, ScaleStatus};

@@ -1,10 +1,13 @@
-//! Subresources: status, scale, pod logs, eviction and ephemeral containers.
+//! Subresources: status and scale for any kind; logs, eviction and
+//! ephemeral containers for Pods alone.
 
 use bytes::Bytes;
 use futures::stream::BoxStream;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+#[cfg(feature = "core")]
+use super::core::v1::Pod;
 use super::{Api, DeleteParams, LogParams, Patch, PatchParams, PostParams, Scale};
 use crate::rest::{Verb, bytes, json};
 use crate::{Error, Result};
@@ -122,17 +125,38 @@ impl<K: DeserializeOwned> Api<K> {
     pub async fn replace_scale(&self, name: &str, pp: &PostParams, scale: &Scale) -> Result<Scale> {
         self.replace_subresource("scale", name, pp, scale).await
     }
+}
 
+/// The verbs only a Pod has: logs, eviction, ephemeral containers (and, with
+/// the `ws` feature, exec, attach and port-forward). They are not on other
+/// kinds:
+///
+/// ```compile_fail
+/// use k8s_client::{Api, Client, api::LogParams, api::core::v1::ConfigMap};
+/// async fn logs(client: Client) -> k8s_client::Result<String> {
+///     let cms: Api<ConfigMap> = Api::namespaced(client, "default");
+///     cms.logs("settings", &LogParams::default()).await // a ConfigMap has no log
+/// }
+/// ```
+///
+/// while the same code for a Pod compiles:
+///
+/// ```no_run
+/// use k8s_client::{Api, Client, api::LogParams, api::core::v1::Pod};
+/// async fn logs(client: Client) -> k8s_client::Result<String> {
+///     let pods: Api<Pod> = Api::namespaced(client, "default");
+///     pods.logs("web-0", &LogParams::default()).await
+/// }
+/// ```
+#[cfg(feature = "core")]
+impl Api<Pod> {
     /// Replaces a pod's ephemeral containers (the `ephemeralcontainers` subresource).
     pub async fn replace_ephemeral_containers(
         &self,
         name: &str,
         pp: &PostParams,
-        pod: &K,
-    ) -> Result<K>
-    where
-        K: Serialize,
-    {
+        pod: &Pod,
+    ) -> Result<Pod> {
         self.replace_object_subresource("ephemeralcontainers", name, pp, pod)
             .await
     }
@@ -143,7 +167,7 @@ impl<K: DeserializeOwned> Api<K> {
         name: &str,
         pp: &PatchParams,
         patch: &Patch<P>,
-    ) -> Result<K> {
+    ) -> Result<Pod> {
         self.patch_subresource("ephemeralcontainers", name, pp, patch)
             .await
     }

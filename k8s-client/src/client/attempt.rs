@@ -34,7 +34,7 @@ pub(super) enum Failure {
 }
 
 impl Failure {
-    fn transport(error: reqwest::Error) -> Self {
+    pub(super) fn transport(error: reqwest::Error) -> Self {
         Failure::Transport {
             kind: classify(&error),
             error,
@@ -225,17 +225,25 @@ impl Client {
         Ok(builder)
     }
 
+    /// The HTTP client to send `req` with, and its claim on the pool: an
+    /// upgrade has an HTTP/1.1 connection of its own (`upgrade.rs`).
+    fn http_for(&self, req: &Request) -> Result<(reqwest::Client, Lease), crate::BuildError> {
+        #[cfg(feature = "ws")]
+        if req.is_upgrade() {
+            return Ok((self.upgrade_http()?, Lease::unpooled()));
+        }
+        #[cfg(not(feature = "ws"))]
+        let _ = req;
+        self.inner.pool.checkout()
+    }
+
     /// One attempt: send, and read a successful response as `reader` asks.
     pub(super) async fn attempt<R: ReadBody>(
         &self,
         req: &Request,
         reader: &mut R,
     ) -> Result<AttemptOk<R::Output>, Failure> {
-        let (http, lease) = self
-            .inner
-            .pool
-            .checkout()
-            .map_err(|e| Failure::Local(e.into()))?;
+        let (http, lease) = self.http_for(req).map_err(|e| Failure::Local(e.into()))?;
         let builder = self
             .authorize(self.http_request(&http, req))
             .await
@@ -249,7 +257,12 @@ impl Client {
         span.record("http_version", tracing::field::debug(response.version()));
         // 304 answers a conditional GET: the caller holds the body already.
         let not_modified = code == 304 && req.is_conditional();
-        if !(200..=206).contains(&code) && !not_modified {
+        let success = if req.is_upgrade() {
+            code == 101
+        } else {
+            (200..=206).contains(&code) || not_modified
+        };
+        if !success {
             let headers = response.headers().clone();
             let body = read_capped(response, MAX_ERROR_BODY * 8).await;
             return Err(Failure::Status {

@@ -289,13 +289,15 @@ impl ClientBuilder {
         };
         let connect_to =
             server_name::connect_to(&parsed, self.tls_server_name.as_deref(), proxy.is_some());
-        let settings = HttpSettings {
+        let settings = Arc::new(HttpSettings {
             tls,
             user_agent: self.user_agent,
             disable_compression: self.disable_compression,
             proxy,
             resolver: connect_to.as_ref().map(|c| c.resolver.clone()),
-        };
+        });
+        #[cfg(feature = "ws")]
+        let upgrader = Arc::new(super::upgrade::Upgrader::new(settings.clone()));
         let pool = Pool::new(
             Box::new(move || settings.client()),
             self.max_streams_per_connection,
@@ -318,14 +320,16 @@ impl ClientBuilder {
                 observer: self.observer,
                 max_response_body: self.max_response_body,
                 protobuf: self.protobuf,
+                #[cfg(feature = "ws")]
+                upgrader,
             }),
         })
     }
 }
 
 /// What every connection of a client is made with.
-struct HttpSettings {
-    tls: rustls::ClientConfig,
+pub(super) struct HttpSettings {
+    pub(super) tls: rustls::ClientConfig,
     user_agent: String,
     disable_compression: bool,
     proxy: Option<reqwest::Proxy>,
@@ -337,8 +341,16 @@ impl HttpSettings {
     /// An HTTP client: one connection pool to the server, with client-go's
     /// timeouts and HTTP/2 health checks.
     fn client(&self) -> Result<reqwest::Client, BuildError> {
+        self.builder(self.tls.clone())
+            .build()
+            .map_err(BuildError::Http)
+    }
+
+    /// A builder with these settings over `tls`; no overall or read timeout
+    /// is set on it, so a long-lived stream is never cut for being quiet.
+    pub(super) fn builder(&self, tls: rustls::ClientConfig) -> reqwest::ClientBuilder {
         let mut http = reqwest::Client::builder()
-            .tls_backend_preconfigured(self.tls.clone())
+            .tls_backend_preconfigured(tls)
             .user_agent(self.user_agent.clone())
             .connect_timeout(CONNECT_TIMEOUT)
             .tcp_keepalive(TCP_KEEPALIVE);
@@ -359,7 +371,7 @@ impl HttpSettings {
         if let Some(resolver) = &self.resolver {
             http = http.dns_resolver(Arc::new(resolver.clone()));
         }
-        http.build().map_err(BuildError::Http)
+        http
     }
 }
 

@@ -48,7 +48,14 @@ impl Client {
             request_bytes: req.body().map_or(0, |b| b.bytes.len() as u64),
         };
         let observer = inner.observer.as_deref();
-        let mut retry = RetryState::new(&inner.retry, req.verb());
+        // An upgrade is a GET, but starts a command or a connection in the
+        // pod: like a POST, it is not sent again after a transport error.
+        let retry_verb = if req.is_upgrade() {
+            crate::rest::Verb::Post
+        } else {
+            req.verb()
+        };
+        let mut retry = RetryState::new(&inner.retry, retry_verb);
         let mut reauthenticated = false;
         let mut last: Option<Error> = None;
         loop {

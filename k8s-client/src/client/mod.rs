@@ -18,6 +18,8 @@ mod server_name;
 mod stream;
 mod tls;
 mod transport_error;
+#[cfg(feature = "ws")]
+mod upgrade;
 mod warnings;
 
 use std::sync::Arc;
@@ -29,6 +31,8 @@ pub use builder::ClientBuilder;
 pub use observer::{AttemptInfo, AttemptResult, RequestInfo, RequestObserver};
 pub use pool::DEFAULT_MAX_STREAMS_PER_CONNECTION;
 pub use retry::{DEFAULT_MAX_RETRIES, RetryPolicy};
+#[cfg(feature = "ws")]
+pub(crate) use upgrade::Upgraded;
 pub use warnings::WarningHandler;
 
 use pool::Pool;
@@ -80,6 +84,9 @@ struct Inner {
     max_response_body: Option<u64>,
     /// Built-in types speak protobuf (see `ClientBuilder::protobuf`).
     protobuf: bool,
+    /// HTTP/1.1 connections for upgrades (exec, attach, port-forward).
+    #[cfg(feature = "ws")]
+    upgrader: Arc<upgrade::Upgrader>,
 }
 
 impl std::fmt::Debug for Inner {
@@ -154,6 +161,8 @@ impl Client {
                 observer: i.observer.clone(),
                 max_response_body: i.max_response_body,
                 protobuf: i.protobuf,
+                #[cfg(feature = "ws")]
+                upgrader: i.upgrader.clone(),
             }),
         }
     }

@@ -45,15 +45,25 @@ struct Usage {
 }
 
 /// One request's claim on a slot, given back when dropped: when a body has
-/// been read, or a stream is dropped.
+/// been read, or a stream is dropped. A connection upgrade's lease is no claim at all: it has a connection
+/// of its own, outside the pool.
 pub(crate) struct Lease {
-    usage: Arc<Usage>,
+    usage: Option<Arc<Usage>>,
+}
+
+impl Lease {
+    /// A lease on no slot (see `client/upgrade.rs`).
+    #[cfg(feature = "ws")]
+    pub(crate) fn unpooled() -> Self {
+        Lease { usage: None }
+    }
 }
 
 impl Drop for Lease {
     fn drop(&mut self) {
-        if self.usage.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
-            *lock(&self.usage.idle_since) = Some(Instant::now());
+        let Some(usage) = &self.usage else { return };
+        if usage.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
+            *lock(&usage.idle_since) = Some(Instant::now());
         }
     }
 }
@@ -118,7 +128,7 @@ impl Pool {
         Ok((
             slot.http.clone(),
             Lease {
-                usage: slot.usage.clone(),
+                usage: Some(slot.usage.clone()),
             },
         ))
     }

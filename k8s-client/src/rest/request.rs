@@ -83,6 +83,7 @@ pub struct Request {
     headers: Vec<(String, String)>,
     timeout: Option<Duration>,
     watch: bool,
+    upgrade: bool,
 }
 
 impl Request {
@@ -139,6 +140,12 @@ impl Request {
     /// Whether this is a watch: the response is a stream with no overall deadline.
     pub fn is_watch(&self) -> bool {
         self.watch
+    }
+    /// Whether this asks to upgrade the connection (a WebSocket for exec,
+    /// attach or port-forward): it goes over HTTP/1.1 on a connection of its
+    /// own, and succeeds only with `101 Switching Protocols`.
+    pub(crate) fn is_upgrade(&self) -> bool {
+        self.upgrade
     }
     /// Whether this is a conditional GET (`If-None-Match`), which the server
     /// may answer with `304 Not Modified`.
@@ -211,6 +218,7 @@ pub struct RequestBuilder {
     headers: Vec<(String, String)>,
     timeout: Option<Duration>,
     watch: bool,
+    upgrade: bool,
     error: Option<Error>,
 }
 
@@ -230,6 +238,7 @@ impl RequestBuilder {
             headers: Vec::new(),
             timeout: None,
             watch: false,
+            upgrade: false,
             error: None,
         }
     }
@@ -367,6 +376,14 @@ impl RequestBuilder {
         self
     }
 
+    /// Marks the request as a connection upgrade (see `Request::is_upgrade`);
+    /// the caller adds the `Upgrade` headers.
+    #[cfg(feature = "ws")]
+    pub(crate) fn upgrade(mut self) -> Self {
+        self.upgrade = true;
+        self
+    }
+
     /// Builds the request, or returns the first error recorded while building.
     pub fn build(mut self) -> Result<Request> {
         if let Some(e) = self.error.take() {
@@ -427,6 +444,7 @@ impl RequestBuilder {
             headers: self.headers,
             timeout: self.timeout,
             watch: self.watch,
+            upgrade: self.upgrade,
         })
     }
 }
