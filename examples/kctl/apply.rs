@@ -79,8 +79,9 @@ async fn each_object(
             Ok(obj) if is_crd(&obj) => match target_for(session, &m).await {
                 Ok((api, _)) => {
                     let established = wait_established(&api, &obj).await;
-                    // Discovery read before the CRD existed must not hide its kind.
-                    session.discovery.invalidate();
+                    if established.is_ok() {
+                        wait_discoverable(session, &obj).await;
+                    }
                     established.map(|()| obj).map_err(Failure::from)
                 }
                 Err(f) => Err(f),
@@ -194,6 +195,39 @@ async fn wait_established(api: &Api<Value>, crd: &Value) -> k8s_client::Result<(
             Ok(())
         }
     }
+}
+
+/// Waits until discovery serves the kind of an Established CRD: the API
+/// server publishes it a moment after the condition, and a custom resource
+/// later in the manifest is mapped through discovery.
+async fn wait_discoverable(session: &Session, crd: &Value) {
+    let spec = &crd["spec"];
+    let (Some(group), Some(kind)) = (spec["group"].as_str(), spec["names"]["kind"].as_str()) else {
+        return;
+    };
+    let Some(version) = spec["versions"]
+        .as_array()
+        .and_then(|vs| vs.iter().find(|v| v["served"] == true))
+        .and_then(|v| v["name"].as_str())
+    else {
+        return;
+    };
+    let api_version = format!("{group}/{version}");
+    let poll = async {
+        loop {
+            // Discovery read before the CRD existed must not hide its kind.
+            session.discovery.invalidate();
+            if resources::for_kind(session, &api_version, kind)
+                .await
+                .is_ok()
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    };
+    // Past the timeout, the custom resource's own mapping error says what is wrong.
+    let _ = tokio::time::timeout(CRD_ESTABLISHED_TIMEOUT, poll).await;
 }
 
 /// `delete TYPE[,TYPE] NAME...`, `delete TYPE/NAME...` or `delete -f FILE`.
