@@ -27,7 +27,7 @@ pub fn yaml(data: &[u8]) {
         _ => assert!(single.is_err(), "from_str of {} documents", docs.len()),
     }
     for doc in &docs {
-        let json = serde_json::to_string(doc).expect("a Value serializes");
+        let json = escape_unprintable(&serde_json::to_string(doc).expect("a Value serializes"));
         match k8s_client::yaml::documents(&json) {
             Ok(back) => assert_eq!(
                 back,
@@ -37,4 +37,23 @@ pub fn yaml(data: &[u8]) {
             Err(e) => panic!("JSON of a document does not read back: {e}\n{json}"),
         }
     }
+}
+
+/// `json` with the characters YAML does not allow unescaped (C1 controls,
+/// DEL, U+FFFE) written as `\uXXXX`, which serde_json leaves raw. They only
+/// occur inside strings (JSON's structure is printable ASCII), so this is
+/// still the same JSON.
+fn escape_unprintable(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if super::yaml_printable(c) {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out
 }
