@@ -60,6 +60,10 @@ pub mod runtime;
 mod token_bucket;
 pub mod yaml;
 
+// Fuzz targets' way in to what no public API reaches without a server.
+#[doc(hidden)]
+pub mod __fuzz;
+
 pub use api::Api;
 pub use client::{
     AttemptInfo, AttemptResult, Client, ClientBuilder, DEFAULT_MAX_RETRIES,

@@ -15,6 +15,7 @@ use syn::{DeriveInput, parse_macro_input};
 
 mod check;
 mod crd;
+mod expand;
 mod model;
 mod names;
 mod parse;
@@ -58,16 +59,7 @@ mod resource;
 #[proc_macro_derive(Resource, attributes(resource))]
 pub fn derive_resource(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    expand(&input)
+    expand::expand(&input)
         .unwrap_or_else(darling::Error::write_errors)
         .into()
-}
-
-/// The three stages: parse and apply defaults, check, generate.
-fn expand(input: &DeriveInput) -> darling::Result<proc_macro2::TokenStream> {
-    let model = model::Model::from_args(parse::parse(input)?)?;
-    check::check(&model)?;
-    let mut out = resource::expand(&model);
-    out.extend(crd::expand(&model));
-    Ok(out)
 }

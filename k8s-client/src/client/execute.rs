@@ -33,7 +33,8 @@ impl Client {
         } else {
             req.timeout().or(inner.timeout)
         };
-        let deadline = timeout.map(|t| Instant::now() + t);
+        // A timeout too long to be an instant (`Duration::MAX`) is no deadline.
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         let timed_out = |attempts: u32, last: Option<Error>| Error::Timeout {
             operation: req.operation(),
             timeout: timeout.unwrap_or_default(),
@@ -204,4 +205,35 @@ fn api_error(
         req.operation(),
         attempts,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use crate::rest::Request;
+    use crate::{Client, Error, RetryPolicy};
+
+    #[tokio::test]
+    async fn a_timeout_past_every_instant_is_no_deadline() {
+        // Seen while fuzzing the `timeout` parameter (scalars target):
+        // `Instant::now() + Duration::MAX` overflowed and panicked, for a
+        // request's timeout and for the client's alike.
+        // Nothing listens on port 9: the request fails to connect, once.
+        let client = Client::builder("http://127.0.0.1:9")
+            .retry_policy(RetryPolicy::none())
+            .timeout(Duration::MAX)
+            .build()
+            .unwrap();
+        let err = client
+            .send_bytes(Request::get().abs_path("/api"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Transport { .. }), "{err}");
+        let err = client
+            .send_bytes(Request::get().abs_path("/api").timeout(Duration::MAX))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Transport { .. }), "{err}");
+    }
 }

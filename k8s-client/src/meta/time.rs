@@ -288,8 +288,18 @@ fn parse_rfc3339(input: &str) -> Result<(i64, u32), TimeParseError> {
     };
     let days = days_from_civil(i64::from(year), month, day);
     let secs = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second.min(59)) - offset_secs;
+    // The offset can carry the time out of years 0000 to 9999 in UTC,
+    // where it has no four-digit year to be written back with (Go writes
+    // such a year as `-001` or `10000`, which no RFC 3339 parser reads).
+    if !(MIN_SECS..=MAX_SECS).contains(&secs) {
+        return Err(err("outside years 0000 to 9999 in UTC"));
+    }
     Ok((secs, nanos))
 }
+
+/// 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z, in seconds since the epoch.
+const MIN_SECS: i64 = -62_167_219_200;
+const MAX_SECS: i64 = 253_402_300_799;
 
 fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
@@ -350,6 +360,24 @@ mod tests {
             let e = bad.parse::<Time>().unwrap_err();
             assert!(e.to_string().contains("invalid RFC 3339"), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn offsets_may_not_leave_four_digit_years() {
+        // Found by fuzzing (scalars target): these parsed, and were written
+        // back as "-001-12-31T22:30:00Z" and "10000-01-01T23:58:59Z", which
+        // do not parse.
+        for bad in ["0000-01-01T00:00:00+01:30", "9999-12-31T23:59:59-23:59"] {
+            let e = bad.parse::<Time>().unwrap_err();
+            assert!(e.to_string().contains("outside years 0000 to 9999"), "{e}");
+            assert!(bad.parse::<MicroTime>().is_err());
+        }
+        for edge in ["0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z"] {
+            let t: Time = edge.parse().unwrap();
+            assert_eq!(t.to_string(), edge);
+        }
+        assert_eq!(days_from_civil(0, 1, 1) * 86_400, MIN_SECS);
+        assert_eq!(days_from_civil(10_000, 1, 1) * 86_400 - 1, MAX_SECS);
     }
 
     #[test]

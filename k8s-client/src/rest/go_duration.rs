@@ -3,7 +3,15 @@
 
 use std::time::Duration;
 
+/// Go's longest duration (`time.Duration` is an `int64` of nanoseconds,
+/// about 292 years).
+const GO_MAX: Duration = Duration::from_nanos(i64::MAX as u64);
+
+/// `d` as Go writes it; a longer duration than Go can hold is written as
+/// Go's longest, because the server cannot parse more (and falls back to
+/// its default timeout when it cannot parse one).
 pub(crate) fn format(d: Duration) -> String {
+    let d = d.min(GO_MAX);
     let nanos = d.as_nanos();
     if nanos == 0 {
         return "0s".to_owned();
@@ -46,5 +54,15 @@ mod tests {
         assert_eq!(format(Duration::from_millis(1500)), "1.5s");
         assert_eq!(format(Duration::from_secs(90)), "1m30s");
         assert_eq!(format(Duration::from_secs(3600)), "1h0m0s");
+    }
+
+    #[test]
+    fn longer_than_go_can_hold_is_go_longest() {
+        // Found by fuzzing (scalars target): Duration::MAX was written as
+        // "5124095576030431h0m15.999999999s", which Go's ParseDuration
+        // rejects as an overflow.
+        assert_eq!(format(GO_MAX), "2562047h47m16.854775807s");
+        assert_eq!(format(Duration::MAX), "2562047h47m16.854775807s");
+        assert_eq!(format(GO_MAX + Duration::from_nanos(1)), format(GO_MAX));
     }
 }

@@ -232,6 +232,7 @@ impl<K: DeserializeOwned> ListDecoder<K> {
                 (Expect::FirstKey | Expect::Key, b'"') => (Expect::InKey, false),
                 (Expect::Colon, b':') => (Expect::Value, true),
                 (Expect::Value, b'[') if self.key == "items" => {
+                    self.check_utf8(&bytes[..=i])?;
                     self.start_items(at)?;
                     self.expect = Expect::FirstItem;
                     return self.take(&bytes[i + 1..]);
@@ -259,10 +260,34 @@ impl<K: DeserializeOwned> ListDecoder<K> {
                 start = i;
             }
         }
+        self.check_utf8(bytes)?;
         if matches!(self.expect, Expect::InKey | Expect::InValue(true)) {
             self.pending.extend_from_slice(&bytes[start..]);
         }
         Ok(())
+    }
+
+    /// Checks that `bytes`, taken outside the items array, are UTF-8 (the
+    /// array's text is checked as it is pushed), holding back a character
+    /// the chunk boundary cut. JSON is UTF-8 throughout: checking only the
+    /// array would make a body's fate depend on where chunks end, since the
+    /// bytes after the array arrive with it or apart from it.
+    fn check_utf8(&mut self, bytes: &[u8]) -> Result<()> {
+        let joined;
+        let bytes = if self.cut_char.is_empty() {
+            bytes
+        } else {
+            joined = [std::mem::take(&mut self.cut_char).as_slice(), bytes].concat();
+            &joined
+        };
+        match std::str::from_utf8(bytes) {
+            Ok(_) => Ok(()),
+            Err(e) if e.error_len().is_none() => {
+                self.cut_char = bytes[e.valid_up_to()..].to_vec();
+                Ok(())
+            }
+            Err(e) => Err(self.not_utf8(bytes, e.valid_up_to())),
+        }
     }
 
     /// Appends `bytes` to the array's text, holding back a character the
@@ -622,6 +647,29 @@ mod tests {
         );
         let (_, message) = decode_error(&[br#"{"items":[1]}"#, b"\xe2\x82"]);
         assert!(message.contains("trailing characters"), "{message}");
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_outside_the_items_fail_however_chunked() {
+        // Found by fuzzing (list target): after the items, such bytes failed
+        // when they came in the array's chunk and passed when they came
+        // alone. Before the items they always passed.
+        let bodies: [&[u8]; 3] = [
+            b"{\"items\":[{\"a\":1}],\"extra\":{\"n\":[1,\"\x9b\"]}}",
+            b"{\"extra\":\"\x9b\",\"items\":[]}",
+            b"{\"kind\":\"L\xc3\",\"items\":[]}",
+        ];
+        for body in bodies {
+            let bytewise: Vec<&[u8]> = body.chunks(1).collect();
+            for chunks in [vec![body], bytewise] {
+                let (_, message) = decode_error(&chunks);
+                assert!(message.contains("invalid UTF-8"), "{message}");
+            }
+        }
+        // A character cut by a chunk boundary outside the items is whole.
+        let body = "{\"kind\":\"L\u{e9}\",\"items\":[],\"extra\":\"\u{20ac}\"}";
+        let bytewise: Vec<&[u8]> = body.as_bytes().chunks(1).collect();
+        assert_eq!(decode::<Value>(&bytewise).unwrap().kind, "L\u{e9}");
     }
 
     #[test]

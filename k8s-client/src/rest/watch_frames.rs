@@ -53,13 +53,18 @@ impl JsonFrames {
 
     /// The next complete top-level JSON value, if the buffer holds one.
     pub(crate) fn next_frame(&mut self) -> Result<Option<Bytes>, FrameTooLarge> {
-        let rest = &self.buf[self.scanned..];
         if !self.started {
-            let Some(n) = rest.iter().position(|c| !c.is_ascii_whitespace()) else {
-                self.scanned = self.buf.len();
+            // Whitespace before a frame is dropped as it comes: a server
+            // that sends only newlines must not fill memory either.
+            let n = self
+                .buf
+                .iter()
+                .position(|c| !c.is_ascii_whitespace())
+                .unwrap_or(self.buf.len());
+            self.buf.advance(n);
+            if self.buf.is_empty() {
                 return Ok(None);
-            };
-            self.scanned += n;
+            }
             self.started = true;
         }
         match self.scanner.scan(&self.buf[self.scanned..]) {
@@ -81,16 +86,17 @@ impl JsonFrames {
         }
     }
 
+    /// How many bytes are held: the frame in progress and any after it.
+    pub(crate) fn buffered(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// The frame scanned so far, which starts at the buffer's first byte
+    /// (the whitespace before it is gone).
     fn take_frame(&mut self) -> Bytes {
         let frame = self.buf.split_to(self.scanned).freeze();
         self.scanned = 0;
         self.started = false;
-        let start = frame
-            .iter()
-            .position(|c| !c.is_ascii_whitespace())
-            .unwrap_or(frame.len());
-        let mut frame = frame;
-        frame.advance(start);
         frame
     }
 
@@ -155,6 +161,24 @@ mod tests {
         assert!(f.next_frame().unwrap().is_some());
         assert!(f.next_frame().unwrap().is_none());
         assert_eq!(f.remainder(), br#"{"b":"#);
+    }
+
+    #[test]
+    fn whitespace_between_frames_is_not_kept() {
+        // Found by fuzzing (watch target): newlines before a frame were
+        // kept until the frame ended, outside the limit, so a stream of
+        // only newlines grew without bound.
+        let mut f = JsonFrames::with_limit(10);
+        for _ in 0..1000 {
+            f.push(b"\n\n\r\n \t");
+            assert!(f.next_frame().unwrap().is_none());
+            assert!(f.buffered() <= 10, "holds {} bytes", f.buffered());
+        }
+        f.push(b"\n{\"a\":");
+        assert!(f.next_frame().unwrap().is_none());
+        assert_eq!(f.buffered(), 5);
+        f.push(b"1}\n");
+        assert_eq!(f.next_frame().unwrap().as_deref(), Some(&b"{\"a\":1}"[..]));
     }
 
     #[test]

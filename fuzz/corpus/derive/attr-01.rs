@@ -1,0 +1,1 @@
+group = "example.com", version = "v1", kind = "Widget", namespaced, status = "WidgetStatus", shortnames("wd")

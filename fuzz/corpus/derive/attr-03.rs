@@ -1,0 +1,1 @@
+group = "apps", version = "v1", kind = "Deployment", plural = "deployments", singular = "deployment", namespaced, crd = false, subresources("status", "scale")

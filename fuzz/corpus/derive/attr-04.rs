@@ -1,0 +1,1 @@
+group = "stable.example.com", version = "v1beta2", namespaced, categories("all", "shop"), served = true, storage = false, schema = "preserve-unknown-fields"

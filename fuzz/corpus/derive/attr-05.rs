@@ -1,0 +1,1 @@
+group = "example.com", version = "v1", scale(spec_replicas_path = ".spec.replicas", status_replicas_path = ".status.replicas", label_selector_path = ".status.selector")

@@ -1,0 +1,1 @@
+group = "example.com", version = "v1", printcolumn(name = "Age", type = "date", json_path = ".metadata.creationTimestamp"), printcolumn(name = "Replicas", type = "integer", json_path = ".spec.replicas", description = "wanted", format = "int32", priority = 1)

@@ -1,0 +1,1 @@
+crate = "::my_k8s", group = "example.com", version = "v1alpha1", kind = "Ingress"

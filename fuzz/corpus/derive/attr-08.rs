@@ -1,0 +1,1 @@
+group = "Example.COM", version = "1", kind = "lowercase", plural = "Xs", unknown = 3, namespaced = "yes"

@@ -1,0 +1,2 @@
+#[resource(version = "v1")]
+enum NotAStruct { A, B }

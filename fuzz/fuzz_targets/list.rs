@@ -1,0 +1,4 @@
+//! cargo-fuzz target: see k8s_fuzz::list.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| k8s_fuzz::list(data));
