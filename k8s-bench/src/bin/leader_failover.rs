@@ -237,21 +237,12 @@ where
     }
     drop(tx);
     let within = Duration::from_millis(3 * timings.lease) + Duration::from_secs(30);
-    let next = |leading: &mut mpsc::UnboundedReceiver<(String, Report)>| {
-        let recv = leading.recv();
-        async move {
-            tokio::time::timeout(within, recv)
-                .await
-                .map_err(|_| format!("nobody led within {within:?}"))?
-                .ok_or_else(|| "both candidates ended".to_owned())
-        }
-    };
-    let (leader, _) = next(&mut leading).await?;
+    let (leader, _) = next_leading(&mut leading, within).await?;
     tokio::time::sleep(Duration::from_millis(timings.lease)).await;
     let i = usize::from(leader == "b");
     candidates[i].child.start_kill()?;
     let killed = now_nanos();
-    let (follower, report) = next(&mut leading).await?;
+    let (follower, report) = next_leading(&mut leading, within).await?;
     if follower == leader {
         return Err(format!("{leader} led again after its SIGKILL").into());
     }
@@ -261,6 +252,17 @@ where
         c.child.wait().await?;
     }
     Ok(at.saturating_sub(killed) as f64 / 1e6)
+}
+
+/// The next `(identity, report)` of a candidate that started leading.
+async fn next_leading(
+    leading: &mut mpsc::UnboundedReceiver<(String, Report)>,
+    within: Duration,
+) -> Result<(String, Report), BoxError> {
+    Ok(tokio::time::timeout(within, leading.recv())
+        .await
+        .map_err(|_| format!("nobody led within {within:?}"))?
+        .ok_or("both candidates ended")?)
 }
 
 /// A candidate process whose `leading=` lines are forwarded to a channel.
