@@ -67,7 +67,13 @@ fn main() -> Result<(), BoxError> {
             );
         };
         let timings = parse_timings(timings)?;
-        return runtime.block_on(candidate(Path::new(kubeconfig), ns, lease, identity, timings));
+        return runtime.block_on(candidate(
+            Path::new(kubeconfig),
+            ns,
+            lease,
+            identity,
+            timings,
+        ));
     }
     runtime.block_on(parent(args))
 }
