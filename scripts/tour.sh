@@ -50,6 +50,15 @@ kctl version
 kctl apply -f examples/kctl/tour.yaml
 kctl get deployments,services,greetings
 kctl get greeting hello -o yaml
+# testenv's node runs the Deployment's pods; once they are available, exec
+# into one of them over WebSocket.
+for _ in $(seq 1 120); do
+  kctl get deployment hello -o json 2>/dev/null | grep -q '"availableReplicas": 2' && break
+  sleep 0.5
+done
+kctl get deployments,pods -l app=hello
+pod="$(cargo run -q --example kctl -- get pods -l app=hello -o name | head -n 1)"
+kctl exec "${pod#pod/}" -- sh -c 'echo "hello from an exec in $0"' "${pod#pod/}"
 # Watch the greetings for a few seconds while one of them changes.
 kctl get greetings -w --request-timeout=4 &
 watch_pid=$!
