@@ -5,7 +5,8 @@
 # fuzz/artifacts/<target>/minimized-*; fix it, then add the minimized input to
 # fuzz/corpus/<target>/ as a regression seed (cargo test runs every seed).
 #
-# Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`).
+# Needs cargo-fuzz (`cargo install cargo-fuzz`); stable Rust will do, since no
+# sanitizer is asked for (`-s none`).
 # CI does not: it runs the same targets on stable through `cargo test -p k8s-fuzz`.
 #
 #   scripts/fuzz.sh [seconds-per-target] [target...]
@@ -27,10 +28,10 @@ run=(-max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=16384 -prin
 if (($# > 0)); then
   targets=("$@")
 else
-  mapfile -t targets < <(cargo +nightly fuzz list)
+  mapfile -t targets < <(cargo fuzz list)
 fi
 
-nice -n 19 cargo +nightly fuzz build "${build[@]}" >&2
+nice -n 19 cargo fuzz build "${build[@]}" >&2
 
 status=0
 printf '%-12s %8s %12s %10s  %s\n' target seconds execs execs/s result

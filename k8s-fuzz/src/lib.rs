@@ -9,7 +9,7 @@
 //! panicking, which is what a fuzzer reports as a crash. Two drivers run the
 //! same functions:
 //!
-//! - `fuzz/` (cargo-fuzz, nightly): coverage-guided, for minutes or hours
+//! - `fuzz/` (cargo-fuzz on stable, no sanitizer): coverage-guided, for minutes or hours
 //!   (`scripts/fuzz.sh`);
 //! - `tests/targets.rs` (`cargo test`, stable): every seed in
 //!   `fuzz/corpus/<target>/`, then a few thousand seeded mutations of them
