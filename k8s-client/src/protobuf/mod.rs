@@ -73,6 +73,23 @@ pub fn decode_object<T: Message>(body: &[u8]) -> std::result::Result<T, DecodeEr
     codec::decode(env.raw)
 }
 
+/// Decodes an enveloped body into `T`, with the envelope's apiVersion and
+/// kind beside it: lists and `Status` carry their type only there.
+pub(crate) fn decode_object_with_type<T: Message>(
+    body: &[u8],
+) -> std::result::Result<(T, envelope::Unknown<'_>), DecodeError> {
+    let env = envelope::open(body)?;
+    Ok((codec::decode(env.raw)?, env))
+}
+
+/// Decodes an enveloped list, its apiVersion and kind from the envelope.
+fn decode_list<K: Message>(body: &[u8]) -> std::result::Result<List<K>, DecodeError> {
+    let (mut list, env): (List<K>, _) = decode_object_with_type(body)?;
+    list.api_version = env.api_version;
+    list.kind = env.kind;
+    Ok(list)
+}
+
 /// Encodes `value` as an enveloped body with the given `apiVersion` and `kind`.
 pub fn encode_object<T: Message>(value: &T, api_version: &str, kind: &str) -> Vec<u8> {
     envelope::seal(api_version, kind, &codec::encode(value))
@@ -106,7 +123,7 @@ impl<K: Message> Codec<K> {
     pub fn of() -> Self {
         Codec {
             decode: decode_object::<K>,
-            decode_list: decode_object::<List<K>>,
+            decode_list: decode_list::<K>,
             encode: encode_object::<K>,
         }
     }

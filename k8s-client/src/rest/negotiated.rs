@@ -38,6 +38,14 @@ pub(crate) fn protobuf_error(operation: &dyn Display, what: &dyn Display, e: Dec
     }
 }
 
+/// An enveloped `metav1.Status`, with apiVersion and kind from its envelope.
+pub(crate) fn protobuf_status(body: &[u8]) -> std::result::Result<Status, DecodeError> {
+    let (mut status, env): (Status, _) = protobuf::decode_object_with_type(body)?;
+    status.api_version = env.api_version;
+    status.kind = env.kind;
+    Ok(status)
+}
+
 /// One object, protobuf or JSON.
 pub(crate) struct Negotiated<K, O, W> {
     body: BytesMut,
@@ -129,13 +137,8 @@ impl<K: DeserializeOwned + Send> ResponseDecoder for NegotiatedList<K> {
         if !self.protobuf {
             return ResponseDecoder::finish(self.json);
         }
-        let env = envelope::open(&self.body)
-            .map_err(|e| protobuf_error(&self.operation, &self.what, e))?;
-        let mut list = (self.codec.decode_list)(&self.body)
-            .map_err(|e| protobuf_error(&self.operation, &self.what, e))?;
-        list.api_version = env.api_version;
-        list.kind = env.kind;
-        Ok(list)
+        (self.codec.decode_list)(&self.body)
+            .map_err(|e| protobuf_error(&self.operation, &self.what, e))
     }
 }
 
@@ -203,10 +206,7 @@ pub(crate) fn decode_protobuf_watch_frame<K: DeserializeOwned>(
             })
         }
         "ERROR" => {
-            let env = envelope::open(f.object).map_err(err)?;
-            let mut status: Status = protobuf::decode(env.raw).map_err(err)?;
-            status.api_version = env.api_version;
-            status.kind = env.kind;
+            let mut status = protobuf_status(f.object).map_err(err)?;
             status.code.get_or_insert(500);
             return Err(Error::Api(Box::new(ApiError {
                 status,

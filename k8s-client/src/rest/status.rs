@@ -15,14 +15,9 @@ fn protobuf_status(content_type: Option<&str>, body: &[u8]) -> Option<Status> {
     if !content_type.is_some_and(protobuf::is_protobuf) {
         return None;
     }
-    let env = protobuf::envelope::open(body).ok()?;
-    if env.kind != "Status" {
-        return None;
-    }
-    let mut status: Status = protobuf::decode(env.raw).ok()?;
-    status.api_version = env.api_version;
-    status.kind = env.kind;
-    Some(status)
+    crate::rest::negotiated::protobuf_status(body)
+        .ok()
+        .filter(|status| status.kind == "Status")
 }
 
 #[cfg(not(feature = "protobuf"))]
