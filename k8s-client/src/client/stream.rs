@@ -100,13 +100,8 @@ pub(super) fn watch_events<K: DeserializeOwned + Send + 'static>(
     let Opened { response, lease } = opened;
     #[cfg(feature = "protobuf")]
     let frames = {
-        let protobuf = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(crate::protobuf::is_protobuf);
         match codec {
-            Some(codec) if protobuf => {
+            Some(codec) if crate::rest::is_protobuf_response(response.headers()) => {
                 Frames::Protobuf(crate::rest::LengthFrames::default(), codec)
             }
             _ => Frames::Json(JsonFrames::default()),

@@ -23,7 +23,7 @@ pub(crate) use decode::{decode_json, redacted};
 pub use list_decoder::ListDecoder;
 #[cfg(feature = "protobuf")]
 pub(crate) use negotiated::{
-    LengthFrames, Negotiated, NegotiatedList, decode_protobuf_watch_frame,
+    LengthFrames, Negotiated, NegotiatedList, decode_protobuf_watch_frame, is_protobuf_response,
 };
 pub use request::{Body, IntoRequest, Request, RequestBuilder, Verb};
 pub(crate) use response::{

@@ -7,7 +7,7 @@
 use std::fmt::Display;
 
 use bytes::{Buf, Bytes, BytesMut};
-use reqwest::header::CONTENT_TYPE;
+use reqwest::header::{CONTENT_TYPE, HeaderMap};
 use serde::de::DeserializeOwned;
 
 use super::decode_json;
@@ -20,8 +20,8 @@ use crate::protobuf::{self, Codec, DecodeError, envelope};
 use crate::{Error, Result};
 
 /// Whether a response's `Content-Type` says protobuf.
-pub(crate) fn is_protobuf_response(head: &ResponseHead<'_>) -> bool {
-    head.headers
+pub(crate) fn is_protobuf_response(headers: &HeaderMap) -> bool {
+    headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(protobuf::is_protobuf)
@@ -70,7 +70,7 @@ impl<K, O, W> Negotiated<K, O, W> {
 impl<K, O: Send, W: Send> BodySink for Negotiated<K, O, W> {
     fn begin(&mut self, head: &ResponseHead<'_>) {
         self.body.clear();
-        self.protobuf = is_protobuf_response(head);
+        self.protobuf = is_protobuf_response(head.headers);
     }
     fn feed(&mut self, chunk: &[u8]) -> Result<()> {
         self.body.extend_from_slice(chunk);
@@ -117,7 +117,7 @@ impl<K: DeserializeOwned> NegotiatedList<K> {
 
 impl<K: DeserializeOwned + Send> BodySink for NegotiatedList<K> {
     fn begin(&mut self, head: &ResponseHead<'_>) {
-        self.protobuf = is_protobuf_response(head);
+        self.protobuf = is_protobuf_response(head.headers);
         self.body.clear();
         BodySink::begin(&mut self.json, head);
     }
